@@ -1,0 +1,58 @@
+"""``counter deadline``: the promised completion date in working days."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date
+from pathlib import Path
+
+from counter_app.commands import CommandError
+from counter_app.commands.output import dumps
+from forms.policy import PolicyError, available_policies, load_policy
+from forms.workdays import load_calendar
+
+
+def _iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"日期“{text}”无效，应为 YYYY-MM-DD，例如 2026-09-30") from exc
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "deadline",
+        help="承诺办结日期（工作日） promised completion date",
+        description="受理日期加 N 个工作日（次日起算），返回承诺办结日期；未知年份按工作日估算并注明。",
+    )
+    p.add_argument("--accepted", type=_iso_date, required=True, help="受理日期 YYYY-MM-DD")
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--days", type=int, help="工作日数 working days (0-365)")
+    group.add_argument("--policy", choices=available_policies(), help="取政策包的承诺时限 (default: qingdao)")
+    p.add_argument("--holiday-file", type=Path, help="补充节假日数据文件 (TOML)")
+    p.add_argument("--json", action="store_true", help="JSON 输出")
+    p.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    if args.days is not None:
+        if not 0 <= args.days <= 365:
+            raise CommandError(f"--days 为 {args.days}，应为 0 到 365 之间的整数")
+        days = args.days
+    else:
+        try:
+            days = load_policy(args.policy or "qingdao").promised_working_days.value
+        except PolicyError as exc:
+            raise CommandError(str(exc)) from exc
+    files = [args.holiday_file] if args.holiday_file else []
+    try:
+        calendar = load_calendar(files)
+    except (OSError, ValueError) as exc:
+        raise CommandError(f"节假日数据文件无法读取：{exc}") from exc
+    result = calendar.add_working_days(args.accepted, days)
+    if args.json:
+        print(dumps({"accepted": args.accepted, "working_days": days, "due": result.due, "estimate": result.estimate}))
+    else:
+        note = "（估算：该年度节假日安排尚未公布）" if result.estimate else ""
+        print(f"受理日期 {args.accepted.isoformat()}，{days} 个工作日，承诺办结日期 {result.due.isoformat()}{note}")
+    return 0

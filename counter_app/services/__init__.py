@@ -1,0 +1,1 @@
+"""Use cases: intake workflow, verification client, sync engine, sandbox servers."""

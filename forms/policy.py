@@ -1,0 +1,122 @@
+"""Policy packs (政策包): one folder of TOML data per jurisdiction, validated on load.
+
+A pack is ``forms/policies/<code>/`` with ``pack.toml`` (who, when, promised working days, service contacts),
+``loan.toml`` (rates, limits, terms: :class:`forms.loan.LoanPolicy`) and ``materials.toml`` (the material catalog:
+:class:`forms.materials.MaterialCatalog`). Every number carries its source or is marked as an assumption.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from datetime import date
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from forms.loan import LoanPolicy
+from forms.materials import MaterialCatalog
+from forms.sourced import Sourced
+
+_CODE = re.compile(r"^[a-z][a-z0-9_]{1,31}$")
+
+
+class PolicyError(ValueError):
+    """A policy pack that does not exist or does not validate; the message is Chinese and names the file."""
+
+
+class PackMeta(BaseModel):
+    """Who issued the rules and since when."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    code: str
+    name: str
+    authority: str
+    effective: date
+    sources: list[str]
+
+
+class ServiceInfo(BaseModel):
+    """Contacts printed on receipts and notices."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    hotline: str
+    supervision_phone: str
+    progress_query: str
+    office: str
+
+
+class PolicyPack(BaseModel):
+    """One jurisdiction's rules as data."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    meta: PackMeta
+    promised_working_days: Sourced[int]
+    service: ServiceInfo
+    loan: LoanPolicy
+    materials: MaterialCatalog
+
+    @property
+    def code(self) -> str:
+        return self.meta.code
+
+
+def _policies_root() -> Any:
+    return resources.files("forms").joinpath("policies")
+
+
+def available_policies() -> list[str]:
+    """Codes of the packaged policy packs, sorted, the default (qingdao) first."""
+    codes = sorted(p.name for p in _policies_root().iterdir() if p.is_dir() and _CODE.match(p.name))
+    if "qingdao" in codes:
+        codes.remove("qingdao")
+        codes.insert(0, "qingdao")
+    return codes
+
+
+def _read(folder: Any, name: str, code: str) -> dict[str, Any]:
+    entry = folder.joinpath(name)
+    try:
+        text = entry.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise PolicyError(f"政策包“{code}”缺少文件 {name}") from exc
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise PolicyError(f"政策包“{code}”的 {name} 不是有效的 TOML：{exc}") from exc
+
+
+def _build(folder: Any, code: str) -> PolicyPack:
+    pack = _read(folder, "pack.toml", code)
+    data = {
+        **pack,
+        "loan": _read(folder, "loan.toml", code),
+        "materials": _read(folder, "materials.toml", code),
+    }
+    try:
+        policy = PolicyPack.model_validate(data)
+    except ValidationError as exc:
+        raise PolicyError(f"政策包“{code}”校验失败：\n{exc}") from exc
+    if policy.meta.code != code:
+        raise PolicyError(f"政策包文件夹“{code}”中的 meta.code 为“{policy.meta.code}”，两者应一致")
+    return policy
+
+
+@cache
+def load_policy(code: str = "qingdao") -> PolicyPack:
+    """Load and validate a packaged policy pack by its code (no paths: codes only)."""
+    if not _CODE.match(code) or code not in available_policies():
+        known = "、".join(available_policies())
+        raise PolicyError(f"政策包“{code}”不存在，可选：{known}")
+    return _build(_policies_root().joinpath(code), code)
+
+
+def load_policy_dir(path: Path) -> PolicyPack:
+    """Load a pack from a folder outside the package (a jurisdiction's own rules under review)."""
+    return _build(Path(path), Path(path).name)

@@ -1,0 +1,165 @@
+"""The shared vocabulary of the domain (DESIGN.md, "Core vocabulary").
+
+Every layer uses these names; they are string enums so that they serialise to
+stable JSON values and read well in TOML policy packs.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class CaseStatus(StrEnum):
+    """Where a case stands, from the first keystroke to hand-out."""
+
+    DRAFT = "draft"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    SUBMITTED = "submitted"
+    IN_REVIEW = "in_review"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    COMPLETED = "completed"
+
+
+class PropertyKind(StrEnum):
+    """新建商品房 (new commercial housing) or 再交易住房 (resale)."""
+
+    NEW = "new"
+    RESALE = "resale"
+
+
+class LoanKind(StrEnum):
+    """纯公积金贷款 or 组合贷款 (fund part + commercial bank part)."""
+
+    FUND = "fund"
+    COMBINED = "combined"
+
+
+class Presence(StrEnum):
+    """The applicant at the window in person, or through a help-and-act agent (代办)."""
+
+    SELF = "self"
+    AGENT = "agent"
+
+
+class MaritalStatus(StrEnum):
+    """婚姻状况 as the marriage registry knows it."""
+
+    UNMARRIED = "unmarried"
+    MARRIED = "married"
+    DIVORCED = "divorced"
+    WIDOWED = "widowed"
+
+
+class VerificationKind(StrEnum):
+    """The registries a case is checked against (数据共享核验)."""
+
+    IDENTITY = "identity"
+    MARRIAGE = "marriage"
+    CHILDREN = "children"
+    FUND_ACCOUNT = "fund_account"
+    LOAN_HISTORY = "loan_history"
+    CREDIT = "credit"
+    CONTRACT = "contract"
+    PROPERTY = "property"
+    TAX = "tax"
+    BANK_CARD = "bank_card"
+
+
+class VerificationOutcome(StrEnum):
+    """What a lookup answered; `pending` means queued while offline."""
+
+    MATCH = "match"
+    MISMATCH = "mismatch"
+    NOT_FOUND = "not_found"
+    REFUSED = "refused"
+    UNAVAILABLE = "unavailable"
+    PENDING = "pending"
+
+
+class MaterialClass(StrEnum):
+    """核心要件 (never waivable) or 非核心 (may be waived under 容缺受理)."""
+
+    CORE = "core"
+    NON_CORE = "non_core"
+
+
+class MaterialStatus(StrEnum):
+    """The state of one checklist line."""
+
+    VERIFIED = "verified"
+    RECEIVED = "received"
+    WAIVED = "waived"
+    MISSING = "missing"
+    NOT_APPLICABLE = "not_applicable"
+
+
+class ShortfallStatus(StrEnum):
+    """A waived material's obligation: still open, handed in, or past its due date."""
+
+    OPEN = "open"
+    FULFILLED = "fulfilled"
+    OVERDUE = "overdue"
+
+
+class Role(StrEnum):
+    """Operator roles: window clerk, help-and-act agent, supervisor."""
+
+    CLERK = "clerk"
+    AGENT = "agent"
+    SUPERVISOR = "supervisor"
+
+
+class FieldSource(StrEnum):
+    """Where a form value comes from: typed by the clerk, returned by a registry, or computed."""
+
+    TYPED = "typed"
+    VERIFIED = "verified"
+    DERIVED = "derived"
+
+
+class RepaymentMethod(StrEnum):
+    """等额本息 (equal instalments, annuity) or 等额本金 (equal principal)."""
+
+    ANNUITY = "annuity"
+    EQUAL_PRINCIPAL = "equal-principal"
+
+
+class HomeOrdinal(StrEnum):
+    """首套 or 二套: the rate and the down payment depend on it."""
+
+    FIRST = "first"
+    SECOND = "second"
+
+
+class LinkedItem(StrEnum):
+    """联办事项: the separate matters merged into the one case."""
+
+    LOAN = "loan"
+    CREDIT_INQUIRY = "credit_inquiry"
+    MORTGAGE_REGISTRATION = "mortgage_registration"
+    TRANSFER_REGISTRATION = "transfer_registration"
+    TAX_DECLARATION = "tax_declaration"
+
+
+LINKED_ITEM_LABELS: dict[LinkedItem, str] = {
+    LinkedItem.LOAN: "住房公积金贷款申请（含审批、借款合同面签）",
+    LinkedItem.CREDIT_INQUIRY: "个人征信查询",
+    LinkedItem.MORTGAGE_REGISTRATION: "不动产抵押登记",
+    LinkedItem.TRANSFER_REGISTRATION: "不动产转移登记",
+    LinkedItem.TAX_DECLARATION: "房地产交易税费申报（契税）",
+}
+
+VERIFICATION_LABELS: dict[VerificationKind, str] = {
+    VerificationKind.IDENTITY: "身份信息（公安）",
+    VerificationKind.MARRIAGE: "婚姻登记（民政）",
+    VerificationKind.CHILDREN: "多子女家庭（卫健/公安）",
+    VerificationKind.FUND_ACCOUNT: "公积金账户",
+    VerificationKind.LOAN_HISTORY: "贷款次数",
+    VerificationKind.CREDIT: "个人征信（人民银行）",
+    VerificationKind.CONTRACT: "网签备案（住建）",
+    VerificationKind.PROPERTY: "不动产登记",
+    VerificationKind.TAX: "税费申报与契税（税务）",
+    VerificationKind.BANK_CARD: "银行卡",
+}

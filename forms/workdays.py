@@ -1,0 +1,152 @@
+"""Working days (工作日): Monday to Friday, minus statutory holidays, plus adjusted working weekends (调休上班).
+
+`chinese-calendar` knows 2004-2026 and raises ``NotImplementedError`` outside that range. The State Council
+publishes the next year's schedule around November, so a data file (packaged ``forms/data/holidays.toml`` plus
+an optional file from settings) can add years. For a year nobody knows the count falls back to weekdays and the
+result says it is an estimate. Callers never see an exception from the calendar.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from importlib import resources
+from pathlib import Path
+
+import chinese_calendar
+
+_PACKAGED = "holidays.toml"
+
+
+@dataclass(frozen=True)
+class YearSchedule:
+    """One year's official schedule: days off on weekdays and working days on weekends."""
+
+    holidays: frozenset[date] = frozenset()
+    workdays: frozenset[date] = frozenset()
+
+
+@dataclass(frozen=True)
+class WorkdayResult:
+    """A promised date and whether any day counted on the way was only estimated."""
+
+    due: date
+    estimate: bool
+
+
+@dataclass(frozen=True)
+class DayInfo:
+    """Whether a day is worked, and whether that is known from an official schedule."""
+
+    working: bool
+    known: bool
+
+
+@dataclass
+class WorkingDayCalendar:
+    """Answers working-day questions from chinese-calendar plus extra year schedules."""
+
+    extra: dict[int, YearSchedule] = field(default_factory=dict)
+
+    def day(self, d: date) -> DayInfo:
+        schedule = self.extra.get(d.year)
+        if schedule is not None:
+            if d in schedule.workdays:
+                return DayInfo(True, True)
+            if d in schedule.holidays:
+                return DayInfo(False, True)
+            return DayInfo(d.weekday() < 5, True)
+        try:
+            return DayInfo(bool(chinese_calendar.is_workday(d)), True)
+        except (NotImplementedError, KeyError, ValueError):
+            # A year nobody has published: Monday to Friday is the best guess.
+            return DayInfo(d.weekday() < 5, False)
+
+    def is_working_day(self, d: date) -> bool:
+        return self.day(d).working
+
+    def knows_year(self, year: int) -> bool:
+        return self.day(date(year, 7, 1)).known
+
+    def add_working_days(self, start: date, days: int) -> WorkdayResult:
+        """The date ``days`` working days after ``start``; counting starts the day after.
+
+        ``days == 0`` answers ``start`` itself; a negative count goes backwards. A date past the
+        calendar's range stops at the last representable day, flagged as an estimate.
+        """
+        step = timedelta(days=1 if days >= 0 else -1)
+        remaining = abs(days)
+        current = start
+        estimate = False
+        while remaining:
+            try:
+                current = current + step
+            except OverflowError:
+                return WorkdayResult(current, True)
+            info = self.day(current)
+            estimate = estimate or not info.known
+            if info.working:
+                remaining -= 1
+        return WorkdayResult(current, estimate)
+
+    def working_days_between(self, start: date, end: date) -> int:
+        """Working days after ``start`` up to and including ``end`` (0 when end <= start)."""
+        count = 0
+        current = start
+        while current < end:
+            current += timedelta(days=1)
+            if self.is_working_day(current):
+                count += 1
+        return count
+
+
+def _parse_year(year: int, table: dict[str, object]) -> YearSchedule:
+    def dates(key: str) -> frozenset[date]:
+        raw = table.get(key, [])
+        if not isinstance(raw, list):
+            raise ValueError(f"节假日数据 {year} 年的 {key} 应为日期列表")
+        out: set[date] = set()
+        for item in raw:
+            d = item if isinstance(item, date) else date.fromisoformat(str(item))
+            if d.year != year:
+                raise ValueError(f"节假日数据 {year} 年中出现了其他年份的日期 {d.isoformat()}")
+            out.add(d)
+        return frozenset(out)
+
+    return YearSchedule(holidays=dates("holidays"), workdays=dates("workdays"))
+
+
+def parse_schedules(text: str) -> dict[int, YearSchedule]:
+    """Parse a holiday data file: ``[years.2027] holidays = [...] workdays = [...]``."""
+    data = tomllib.loads(text)
+    years = data.get("years", {})
+    if not isinstance(years, dict):
+        raise ValueError("节假日数据文件应包含 [years.YYYY] 表")
+    return {int(y): _parse_year(int(y), t) for y, t in years.items()}
+
+
+def load_calendar(extra_files: Iterable[Path] = ()) -> WorkingDayCalendar:
+    """The packaged schedules plus any extra files (later files win for the same year)."""
+    packaged = resources.files("forms").joinpath("data").joinpath(_PACKAGED).read_text(encoding="utf-8")
+    schedules = parse_schedules(packaged)
+    for path in extra_files:
+        schedules.update(parse_schedules(Path(path).read_text(encoding="utf-8")))
+    return WorkingDayCalendar(extra=schedules)
+
+
+_DEFAULT: WorkingDayCalendar | None = None
+
+
+def default_calendar() -> WorkingDayCalendar:
+    """A shared calendar built from the packaged data only."""
+    global _DEFAULT
+    if _DEFAULT is None:
+        _DEFAULT = load_calendar()
+    return _DEFAULT
+
+
+def add_working_days(start: date, days: int, calendar: WorkingDayCalendar | None = None) -> WorkdayResult:
+    """Convenience wrapper over :meth:`WorkingDayCalendar.add_working_days`."""
+    return (calendar or default_calendar()).add_working_days(start, days)
