@@ -1,0 +1,114 @@
+"""``counter calc``: the loan calculator a counter hands out."""
+
+from __future__ import annotations
+
+import argparse
+from decimal import Decimal, InvalidOperation
+
+from counter_app.commands import CommandError
+from counter_app.commands.output import dumps
+from forms.loan import rate_for, schedule, summary
+from forms.money import to_chinese_capital
+from forms.policy import available_policies, load_policy
+from forms.vocabulary import HomeOrdinal, RepaymentMethod
+
+METHOD_LABELS = {RepaymentMethod.ANNUITY: "等额本息", RepaymentMethod.EQUAL_PRINCIPAL: "等额本金"}
+
+
+def _decimal(text: str) -> Decimal:
+    try:
+        value = Decimal(text.replace(",", ""))
+    except InvalidOperation as exc:
+        raise argparse.ArgumentTypeError(f"“{text}”不是数字") from exc
+    if not value.is_finite():
+        raise argparse.ArgumentTypeError(f"“{text}”不是有限数字")
+    return value
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "calc",
+        help="贷款计算器 loan calculator",
+        description="按贷款金额、期限、利率与还款方式计算月供、总利息和还款总额。",
+    )
+    p.add_argument("--amount", type=_decimal, required=True, help="贷款金额（元），例如 600000")
+    p.add_argument("--months", type=int, required=True, help="贷款期限（月），1-360")
+    rate = p.add_mutually_exclusive_group()
+    rate.add_argument("--rate", type=_decimal, help="年利率（%%），例如 2.6")
+    rate.add_argument("--policy", choices=available_policies(), help="按政策包利率表取利率 (default: qingdao)")
+    p.add_argument("--home", choices=[h.value for h in HomeOrdinal], default="first", help="first 首套 | second 二套")
+    p.add_argument(
+        "--method",
+        choices=[m.value for m in RepaymentMethod],
+        default="annuity",
+        help="annuity 等额本息 | equal-principal 等额本金",
+    )
+    p.add_argument("--schedule", action="store_true", help="打印完整还款计划表")
+    p.add_argument("--json", action="store_true", help="JSON 输出")
+    p.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    method = RepaymentMethod(args.method)
+    if args.amount <= 0:
+        raise CommandError(f"贷款金额为 {args.amount}，应为大于 0 的金额（元）")
+    if args.rate is not None:
+        rate = args.rate
+        rate_source = "given"
+    else:
+        policy = load_policy(args.policy or "qingdao")
+        if not 1 <= args.months <= 360:
+            raise CommandError(f"贷款期限为 {args.months} 个月，应为 1 到 360 个月")
+        rate = rate_for(policy.loan, HomeOrdinal(args.home), args.months)
+        rate_source = f"policy:{policy.code}:{args.home}"
+    try:
+        result = summary(args.amount, rate, args.months, method)
+        table = schedule(args.amount, rate, args.months, method) if args.schedule else None
+    except ValueError as exc:
+        raise CommandError(str(exc)) from exc
+
+    if args.json:
+        data: dict[str, object] = {
+            "amount": result.principal,
+            "amount_in_words": to_chinese_capital(result.principal),
+            "months": result.months,
+            "annual_rate": result.annual_rate,
+            "rate_source": rate_source,
+            "method": method.value,
+            "monthly_payment": result.monthly_payment,
+            "first_payment": result.first_payment,
+            "last_payment": result.last_payment,
+            "monthly_decrease": result.monthly_decrease,
+            "total_interest": result.total_interest,
+            "total_repaid": result.total_repaid,
+            "scheduled_total_interest": result.scheduled_total_interest,
+        }
+        if table is not None:
+            data["schedule"] = [
+                {
+                    "month": r.month,
+                    "payment": r.payment,
+                    "principal": r.principal,
+                    "interest": r.interest,
+                    "remaining": r.remaining,
+                }
+                for r in table.rows
+            ]
+        print(dumps(data))
+        return 0
+
+    print(f"贷款金额 {result.principal:,.2f} 元（{to_chinese_capital(result.principal)}）")
+    print(f"期限 {result.months} 个月，年利率 {result.annual_rate}%，{METHOD_LABELS[method]}")
+    if method is RepaymentMethod.ANNUITY:
+        print(f"每月还款 {result.monthly_payment:,.2f} 元")
+    else:
+        print(
+            f"首月还款 {result.first_payment:,.2f} 元，每月递减 {result.monthly_decrease:,.2f} 元，"
+            f"末月还款 {result.last_payment:,.2f} 元"
+        )
+    print(f"利息总额 {result.total_interest:,.2f} 元，还款总额 {result.total_repaid:,.2f} 元")
+    if table is not None:
+        print(f"\n{'期数':>4} {'月供':>12} {'本金':>12} {'利息':>10} {'剩余本金':>14}")
+        for r in table.rows:
+            print(f"{r.month:>6} {r.payment:>14,.2f} {r.principal:>14,.2f} {r.interest:>12,.2f} {r.remaining:>16,.2f}")
+    return 0
