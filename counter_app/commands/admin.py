@@ -1,0 +1,82 @@
+"""``counter operators add|list|reset-password|unlock`` and ``counter audit verify``: setting up a counter."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+
+from pydantic import ValidationError
+
+from counter_app.commands import CommandError
+from counter_app.services.stores import open_store
+from counter_app.settings import load_settings
+from forms.vocabulary import Role
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    ops = sub.add_parser("operators", help="操作员管理 manage operator accounts")
+    ops_sub = ops.add_subparsers(dest="operators_action", metavar="ACTION", required=True)
+    add = ops_sub.add_parser("add", help="添加操作员")
+    add.add_argument("login", help="登录名")
+    add.add_argument("name", help="姓名")
+    add.add_argument("--role", choices=[r.value for r in Role], default=Role.CLERK.value, help="角色")
+    add.add_argument("--password-stdin", action="store_true", help="从标准输入读取密码（脚本用）")
+    ops_sub.add_parser("list", help="列出操作员")
+    reset = ops_sub.add_parser("reset-password", help="重置密码")
+    reset.add_argument("login", help="登录名")
+    reset.add_argument("--password-stdin", action="store_true", help="从标准输入读取新密码（脚本用）")
+    unlock = ops_sub.add_parser("unlock", help="解除锁定")
+    unlock.add_argument("login", help="登录名")
+    ops.set_defaults(handler=handle_operators)
+
+    audit = sub.add_parser("audit", help="审计日志 audit log")
+    audit.add_argument("action", choices=["verify"], help="verify: 校验哈希链，指出第一处被篡改、插入或缺失的记录")
+    audit.set_defaults(handler=handle_audit)
+
+
+def _password(from_stdin: bool) -> str:
+    if from_stdin or not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass("密码 password: ")
+    if getpass.getpass("再次输入 again: ") != first:
+        raise CommandError("两次输入的密码不一致")
+    return first
+
+
+def handle_operators(args: argparse.Namespace) -> int:
+    from local_cache import StoreError
+    from local_cache import admin
+
+    try:
+        store = open_store(load_settings())
+    except ValidationError as exc:
+        raise CommandError(f"设置无效：{exc}") from exc
+    except StoreError as exc:
+        raise CommandError(str(exc)) from exc
+    try:
+        with store:
+            if args.operators_action == "add":
+                print(admin.add_operator(store, args.login, args.name, args.role, _password(args.password_stdin)))
+            elif args.operators_action == "list":
+                print(admin.render_operators(admin.list_operators(store)))
+            elif args.operators_action == "reset-password":
+                print(admin.reset_password(store, args.login, _password(args.password_stdin)))
+            else:
+                print(admin.unlock_operator(store, args.login))
+    except StoreError as exc:
+        raise CommandError(str(exc)) from exc
+    return 0
+
+
+def handle_audit(args: argparse.Namespace) -> int:
+    from local_cache import StoreError
+    from local_cache import admin
+
+    try:
+        with open_store(load_settings(), create_key=False) as store:
+            report = admin.verify_audit(store)
+    except StoreError as exc:
+        raise CommandError(str(exc)) from exc
+    print(report.render())
+    return 0 if report.ok else 1

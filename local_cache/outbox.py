@@ -1,0 +1,206 @@
+"""The sync outbox and the print log.
+
+Outbox: one entry per (case, version) — the full case to ``PUT`` to the back office. Enqueueing the same version
+twice is one entry (the platform contract is idempotent on case + version too). Entries move
+``pending -> sent``, or back to ``pending`` with ``attempts + 1`` and a later ``next_attempt_at`` after a failure,
+or to ``dead`` after too many attempts; every move is audited as a sync event. The payload is encrypted.
+
+Print log: every print of a document for a case; a second print of the same document is a reprint and needs a
+reason. Both are audited.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from local_cache.audit import Action, AuditLog
+from local_cache.cases import Cases
+from local_cache.crypto import KeyRing
+from local_cache.db import Database
+from local_cache.errors import NotFoundError, ValidationError
+
+
+@dataclass(frozen=True)
+class OutboxEntry:
+    id: int
+    case_id: str
+    version: int
+    payload: dict[str, Any]
+    state: str
+    attempts: int
+    next_attempt_at: datetime
+    last_error: str | None
+
+
+@dataclass(frozen=True)
+class PrintRecord:
+    id: int
+    case_id: str
+    document: str
+    actor: str
+    printed_at: datetime
+    is_reprint: bool
+    reason: str | None
+
+
+class Outbox:
+    def __init__(
+        self,
+        db: Database,
+        keys: KeyRing,
+        audit: AuditLog,
+        cases: Cases,
+        clock: Callable[[], datetime],
+        *,
+        max_attempts: int = 20,
+    ) -> None:
+        self._db, self._keys, self._audit, self._cases, self._clock = db, keys, audit, cases, clock
+        self.max_attempts = max_attempts
+
+    def _entry(self, r: Mapping[str, Any]) -> OutboxEntry:
+        return OutboxEntry(
+            id=int(r["id"]),
+            case_id=r["case_id"],
+            version=int(r["version"]),
+            payload=self._keys.decrypt_json(r["payload_enc"], f"outbox.payload:{r['case_id']}:{r['version']}"),
+            state=r["state"],
+            attempts=int(r["attempts"]),
+            next_attempt_at=datetime.fromisoformat(r["next_attempt_at"]),
+            last_error=r["last_error"],
+        )
+
+    def get(self, entry_id: int) -> OutboxEntry:
+        rows = list(self._db.conn.query("SELECT * FROM outbox WHERE id = ?", [entry_id]))
+        if not rows:
+            raise NotFoundError(f"待同步记录 {entry_id} 不存在。")
+        return self._entry(rows[0])
+
+    def enqueue(self, case_id: str, version: int, payload: Mapping[str, Any], *, actor: str) -> OutboxEntry:
+        now = self._clock().isoformat()
+        with self._db.write() as conn:
+            number = self._cases.case_number_of(case_id)
+            row = conn.conn.execute(
+                "SELECT id FROM outbox WHERE case_id = ? AND version = ?", [case_id, version]
+            ).fetchone()
+            if row is not None:
+                return self.get(int(row[0]))
+            entry_id = (
+                conn.table("outbox")
+                .insert(
+                    {
+                        "case_id": case_id,
+                        "version": version,
+                        "payload_enc": self._keys.encrypt_json(dict(payload), f"outbox.payload:{case_id}:{version}"),
+                        "state": "pending",
+                        "attempts": 0,
+                        "next_attempt_at": now,
+                        "last_error": None,
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                )
+                .last_pk
+            )
+            assert entry_id is not None
+            self._audit.append(Action.SYNC_QUEUED, actor=actor, case_number=number, version=version)
+        return self.get(int(entry_id))
+
+    def due(self, *, limit: int = 50) -> list[OutboxEntry]:
+        """Pending entries whose next attempt time has come, oldest first."""
+        return [
+            self._entry(r)
+            for r in self._db.conn.query(
+                "SELECT * FROM outbox WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, id "
+                "LIMIT ?",
+                [self._clock().isoformat(), limit],
+            )
+        ]
+
+    def counts(self) -> dict[str, int]:
+        """Entries per state, for the home screen's outbox indicator."""
+        rows = self._db.conn.conn.execute("SELECT state, count(*) FROM outbox GROUP BY state").fetchall()
+        return {str(state): int(n) for state, n in rows}
+
+    def mark_sent(self, entry_id: int, *, actor: str = "sync") -> None:
+        entry = self.get(entry_id)
+        with self._db.write() as conn:
+            conn.execute(
+                "UPDATE outbox SET state = 'sent', updated_at = ?, last_error = NULL WHERE id = ?",
+                [self._clock().isoformat(), entry_id],
+            )
+            self._audit.append(
+                Action.SYNC_SENT,
+                actor=actor,
+                case_number=self._cases.case_number_of(entry.case_id),
+                version=entry.version,
+            )
+
+    def mark_failed(self, entry_id: int, error: str, *, retry_in: timedelta, actor: str = "sync") -> OutboxEntry:
+        """Record a failed attempt; the entry is retried after ``retry_in`` or becomes ``dead``."""
+        entry = self.get(entry_id)
+        now = self._clock()
+        attempts = entry.attempts + 1
+        state = "dead" if attempts >= self.max_attempts else "pending"
+        with self._db.write() as conn:
+            conn.execute(
+                "UPDATE outbox SET state = ?, attempts = ?, next_attempt_at = ?, last_error = ?, updated_at = ? "
+                "WHERE id = ?",
+                [state, attempts, (now + retry_in).isoformat(), error[:500], now.isoformat(), entry_id],
+            )
+            # The error text stays in the outbox row only: it may echo personal data from a server response.
+            self._audit.append(
+                Action.SYNC_FAILED,
+                actor=actor,
+                case_number=self._cases.case_number_of(entry.case_id),
+                version=entry.version,
+                attempts=attempts,
+                state=state,
+            )
+        return self.get(entry_id)
+
+
+class PrintLog:
+    def __init__(self, db: Database, audit: AuditLog, cases: Cases, clock: Callable[[], datetime]) -> None:
+        self._db, self._audit, self._cases, self._clock = db, audit, cases, clock
+
+    def record(self, case_id: str, document: str, *, actor: str, reason: str | None = None) -> PrintRecord:
+        """Log a print; a repeated print of the same document is a reprint and must give a reason."""
+        with self._db.write() as conn:
+            number = self._cases.case_number_of(case_id)
+            earlier = conn.conn.execute(
+                "SELECT count(*) FROM prints WHERE case_id = ? AND document = ?", [case_id, document]
+            ).fetchone()[0]
+            is_reprint = int(earlier) > 0
+            if is_reprint and not (reason and reason.strip()):
+                raise ValidationError(f"“{document}”已打印过，重新打印必须填写补打原因。")
+            conn.table("prints").insert(
+                {
+                    "case_id": case_id,
+                    "document": document,
+                    "actor": actor,
+                    "printed_at": self._clock().isoformat(),
+                    "is_reprint": int(is_reprint),
+                    "reason": reason.strip() if reason else None,
+                }
+            )
+            self._audit.append(
+                Action.REPRINT if is_reprint else Action.PRINT, actor=actor, case_number=number, document=document
+            )
+        return self.prints(case_id)[-1]
+
+    def prints(self, case_id: str) -> list[PrintRecord]:
+        return [
+            PrintRecord(
+                int(r["id"]),
+                r["case_id"],
+                r["document"],
+                r["actor"],
+                datetime.fromisoformat(r["printed_at"]),
+                bool(r["is_reprint"]),
+                r["reason"],
+            )
+            for r in self._db.conn.query("SELECT * FROM prints WHERE case_id = ? ORDER BY id", [case_id])
+        ]

@@ -1,0 +1,163 @@
+"""The store: one object that opens the database and the key, and hands out the repositories.
+
+``Store.open`` is the only way in. The order matters for "nothing is overwritten":
+
+1. check the file is a SQLite database of a schema version we understand (db.py) — no write yet;
+2. load the key, and compare its check value with the one in the database — a missing key file is created only
+   when the database holds no encrypted data yet (and ``create_key`` is true);
+3. only then migrate, and record the key check value on a new database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from types import TracebackType
+
+from local_cache.audit import AuditLog
+from local_cache.cases import Cases
+from local_cache.crypto import KeyRing, create_key_file, read_key_file
+from local_cache.db import Database
+from local_cache.errors import KeyFileError
+from local_cache.migrations import LATEST_VERSION, migrate
+from local_cache.operators import SCRYPT_N, Operators
+from local_cache.outbox import Outbox, PrintLog
+from local_cache.records import Records
+
+KEY_CHECK = "key_check"
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _has_encrypted_data(db: Database) -> tuple[str | None, bool]:
+    """(stored key check value, whether any table already holds encrypted data)."""
+    conn = db.conn.conn
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    check = None
+    if "meta" in tables:
+        row = conn.execute("SELECT value FROM meta WHERE key = ?", [KEY_CHECK]).fetchone()
+        check = None if row is None else str(row[0])
+    data = any(
+        conn.execute(f"SELECT 1 FROM {t} LIMIT 1").fetchone() is not None
+        for t in ("operators", "cases", "verifications", "outbox")
+        if t in tables
+    )
+    return check, data
+
+
+def _load_keys(db: Database, key_path: Path, create_key: bool) -> KeyRing:
+    check, has_data = _has_encrypted_data(db)
+    if key_path.exists():
+        keys = KeyRing(read_key_file(key_path))
+        if check is not None and check != keys.check_value():
+            raise KeyFileError(
+                key_path,
+                f"与数据库 {db.path} 不匹配（不是当初加密这些数据的密钥），请换回原密钥文件；未改动任何数据",
+                f"does not match the database {db.path}; restore the original key file, nothing was changed",
+            )
+        if check is None and has_data:
+            raise KeyFileError(
+                key_path, "数据库缺少密钥校验值，无法确认密钥是否正确", "the database has no key check value"
+            )
+        return keys
+    if check is not None or has_data:
+        raise KeyFileError(
+            key_path,
+            f"文件不存在，但数据库 {db.path} 已有加密数据；不会生成新密钥，请恢复原密钥文件（或在设置中指定其路径）",
+            "file missing while the database holds encrypted data; restore it (a new key is never generated then)",
+        )
+    if not create_key:
+        raise KeyFileError(key_path, "文件不存在", "file not found")
+    return KeyRing(create_key_file(key_path))
+
+
+class Store:
+    """The local store; open with :meth:`open`, close with :meth:`close` (or use as a context manager)."""
+
+    def __init__(
+        self,
+        db: Database,
+        keys: KeyRing,
+        *,
+        workstation_id: str,
+        clock: Callable[[], datetime],
+        max_failed_logins: int,
+        lockout: timedelta,
+        verification_ttl: timedelta,
+        scrypt_n: int,
+    ) -> None:
+        self.db = db
+        self.keys = keys
+        self.clock = clock
+        self.workstation_id = workstation_id
+        self.audit = AuditLog(db, clock)
+        self.operators = Operators(
+            db, keys, self.audit, clock, max_failed_logins=max_failed_logins, lockout=lockout, scrypt_n=scrypt_n
+        )
+        self.cases = Cases(db, keys, self.audit, clock, workstation_id)
+        self.records = Records(db, keys, self.audit, self.cases, clock, verification_ttl=verification_ttl)
+        self.outbox = Outbox(db, keys, self.audit, self.cases, clock)
+        self.prints = PrintLog(db, self.audit, self.cases, clock)
+
+    @classmethod
+    def open(
+        cls,
+        db_path: Path,
+        key_path: Path,
+        *,
+        workstation_id: str,
+        create_key: bool = True,
+        clock: Callable[[], datetime] | None = None,
+        max_failed_logins: int = 5,
+        lockout: timedelta = timedelta(minutes=15),
+        verification_ttl: timedelta = timedelta(hours=4),
+        scrypt_n: int = SCRYPT_N,
+    ) -> Store:
+        """Open or create the store. Raises StoreOpenError, SchemaTooNewError or KeyFileError with a clear
+        message; in every error case the database and key files are left as they were."""
+        db = Database.open(Path(db_path), supported_version=LATEST_VERSION)
+        try:
+            keys = _load_keys(db, Path(key_path), create_key)
+            migrate(db)
+            with db.write() as conn:
+                conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)", [KEY_CHECK, keys.check_value()])
+                stored = conn.conn.execute("SELECT value FROM meta WHERE key = ?", [KEY_CHECK]).fetchone()[0]
+            if stored != keys.check_value():  # another process initialised it with another key meanwhile
+                raise KeyFileError(Path(key_path), "与数据库不匹配", "does not match the database")
+            return cls(
+                db,
+                keys,
+                workstation_id=workstation_id,
+                clock=clock or utc_now,
+                max_failed_logins=max_failed_logins,
+                lockout=lockout,
+                verification_ttl=verification_ttl,
+                scrypt_n=scrypt_n,
+            )
+        except BaseException:
+            db.close()
+            raise
+
+    @property
+    def path(self) -> Path:
+        return self.db.path
+
+    def schema_version(self) -> int:
+        return self.db.user_version()
+
+    def integrity_check(self) -> list[str]:
+        return self.db.integrity_check()
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
