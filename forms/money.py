@@ -93,6 +93,22 @@ def money_validator(label: str) -> BeforeValidator:
     return BeforeValidator(_money_checker(label))
 
 
+def parse_money(value: object, label: str = "金额", *, round_places: bool = False) -> Decimal:
+    """A non-negative amount in yuan with two places; ValueError (Chinese, naming ``label``) otherwise.
+
+    Same rules as ``Money``, as a plain function. A third decimal place is refused unless ``round_places`` is set:
+    then it is rounded half-up to the fen, for forms whose fields have always rounded rather than refused.
+    Pass ``label=""`` for the bare reason when the caller prefixes the label itself.
+    """
+    number = _parse_decimal(value, label)
+    if number < 0:
+        raise ValueError(f"{label}不能为负数，请输入 0 或正数金额")
+    quantized = number.quantize(CENT, rounding=ROUND_HALF_UP)
+    if quantized != number and not round_places:
+        raise ValueError(f"{label}最多保留两位小数（精确到分），例如 1,234.50")
+    return quantized
+
+
 Money = Annotated[Decimal, money_validator("金额")]
 """A non-negative yuan amount with two decimal places; accepts "1,234.50", int, str and Decimal."""
 

@@ -45,8 +45,7 @@ def _password(from_stdin: bool) -> str:
 
 
 def handle_operators(args: argparse.Namespace) -> int:
-    from local_cache import StoreError
-    from local_cache import admin
+    from local_cache import StoreError, admin
 
     try:
         store = open_store(load_settings())
@@ -70,8 +69,7 @@ def handle_operators(args: argparse.Namespace) -> int:
 
 
 def handle_audit(args: argparse.Namespace) -> int:
-    from local_cache import StoreError
-    from local_cache import admin
+    from local_cache import StoreError, admin
 
     try:
         with open_store(load_settings(), create_key=False) as store:
