@@ -6,9 +6,11 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: install run test lint bench clean
 
-$(STAMP): pyproject.toml scripts/bootstrap.sh
+$(STAMP): pyproject.toml scripts/bootstrap.sh scripts/ensure_font.sh
 	PYTHON=$(PYTHON) sh scripts/bootstrap.sh $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	# Printouts embed a TrueType CJK font; installs fonts-wqy-zenhei where apt is available and none is found.
+	sh scripts/ensure_font.sh
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -22,6 +24,7 @@ lint: install
 	$(BIN)/lint-imports
 
 test: lint
+	sh scripts/test_tools.sh
 	$(BIN)/python -m pytest
 
 bench: install

@@ -1,0 +1,191 @@
+"""The sandbox back-office platform (一件事集成办理平台): cases stored idempotently, moving through review.
+
+A case arrives with ``PUT`` in version 1, 2, 3 ...; the same case and version sent again is the same case (a
+replay answers as the first time did); the same version with a different body is a conflict. ``If-Match`` carries
+the ETag (``"<version>"``) the sender last saw; when given it must match the stored version.
+
+Status moves ``in_review -> approved -> completed`` one step every ``advance_after_seconds`` (when not 0), or on
+command (``POST /v1/_sandbox/advance``), each step adding an event (审批通过, 抵押登记, 办结). In-memory only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from forms.vocabulary import CaseStatus
+
+# The review path and the event each step records.
+STEPS: dict[CaseStatus, tuple[CaseStatus, str, str]] = {
+    CaseStatus.IN_REVIEW: (CaseStatus.APPROVED, "approved", "贷款审批通过"),
+    CaseStatus.APPROVED: (CaseStatus.COMPLETED, "completed", "抵押登记完成，已办结"),
+}
+FINAL = frozenset({CaseStatus.COMPLETED, CaseStatus.REJECTED})
+
+
+class PlatformError(Exception):
+    """An error the HTTP layer turns into ``{"error": {"code", "message"}}``."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+
+
+@dataclass
+class StoredCase:
+    case_id: str
+    version: int
+    digest: str
+    payload: dict[str, Any]
+    status: CaseStatus
+    received_at: datetime
+    updated_at: datetime
+    last_step_at: datetime
+    events: list[dict[str, Any]] = field(default_factory=list)
+    supplements: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def etag(self) -> str:
+        return f'"{self.version}"'
+
+    def view(self) -> dict[str, Any]:
+        return {
+            "case_id": self.case_id,
+            "version": self.version,
+            "status": self.status.value,
+            "received_at": self.received_at.isoformat(),
+            "updated_at": self.updated_at.isoformat(),
+            "events": list(self.events),
+            "supplements": list(self.supplements),
+        }
+
+
+def _digest(payload: dict[str, Any]) -> str:
+    text = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class Platform:
+    """The in-memory case store; ``clock`` returns aware UTC datetimes."""
+
+    def __init__(self, clock: Callable[[], datetime], advance_after_seconds: float) -> None:
+        self.clock = clock
+        self.advance_after = advance_after_seconds
+        self.cases: dict[str, StoredCase] = {}
+
+    def _event(self, case: StoredCase, kind: str, text: str, at: datetime) -> None:
+        case.events.append({"at": at.isoformat(), "type": kind, "text": text, "status": case.status.value})
+        case.updated_at = at
+
+    def tick(self) -> None:
+        """Move cases along by elapsed time (called on every platform request)."""
+        if self.advance_after <= 0:
+            return
+        now = self.clock()
+        step = timedelta(seconds=self.advance_after)
+        for case in self.cases.values():
+            while case.status in STEPS and now - case.last_step_at >= step:
+                self._step(case, case.last_step_at + step)
+
+    def _step(self, case: StoredCase, at: datetime) -> None:
+        nxt, kind, text = STEPS[case.status]
+        case.status = nxt
+        case.last_step_at = at
+        self._event(case, kind, text, at)
+
+    def put(self, case_id: str, payload: dict[str, Any], if_match: str | None) -> tuple[int, StoredCase]:
+        self.tick()
+        version = payload.get("version")
+        if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+            raise PlatformError(422, "invalid_version", "案件版本号（version）缺失或无效，应为不小于1的整数")
+        digest = _digest(payload)
+        now = self.clock()
+        current = self.cases.get(case_id)
+        if current is None:
+            if if_match not in (None, "*"):
+                raise PlatformError(412, "precondition_failed", "案件在平台上不存在，If-Match 不应指定版本")
+            case = StoredCase(
+                case_id=case_id,
+                version=version,
+                digest=digest,
+                payload=payload,
+                status=CaseStatus.IN_REVIEW,
+                received_at=now,
+                updated_at=now,
+                last_step_at=now,
+            )
+            self._event(case, "received", "平台已接收，进入审核", now)
+            self.cases[case_id] = case
+            return 201, case
+        if version == current.version:
+            if digest != current.digest:
+                raise PlatformError(
+                    409, "version_conflict", f"案件版本 {version} 已存在且内容不同，请递增版本号后重新提交"
+                )
+            return 200, current  # the same case and version: a replay, one case
+        if if_match not in (None, "*") and if_match.strip() != current.etag:
+            raise PlatformError(
+                412, "precondition_failed", f"If-Match 为 {if_match}，平台当前版本为 {current.etag}，请先获取最新状态"
+            )
+        if version < current.version:
+            raise PlatformError(409, "stale_version", f"提交的版本 {version} 低于平台当前版本 {current.version}")
+        current.version = version
+        current.digest = digest
+        current.payload = payload
+        self._event(current, "updated", f"案件已更新为第 {version} 版", now)
+        return 200, current
+
+    def get(self, case_id: str) -> StoredCase:
+        self.tick()
+        case = self.cases.get(case_id)
+        if case is None:
+            raise PlatformError(404, "case_not_found", f"平台上没有案件 {case_id}")
+        return case
+
+    def updated_since(self, since: datetime | None) -> list[StoredCase]:
+        self.tick()
+        cases = [c for c in self.cases.values() if since is None or c.updated_at > since]
+        return sorted(cases, key=lambda c: (c.updated_at, c.case_id))
+
+    def supplement(self, case_id: str, body: dict[str, Any], request_id: str | None) -> tuple[int, StoredCase]:
+        case = self.get(case_id)
+        code = body.get("material_code")
+        if not isinstance(code, str) or not code.strip():
+            raise PlatformError(422, "invalid_supplement", "补件材料代码（material_code）缺失，应为材料目录中的代码")
+        supplement_id = str(body.get("supplement_id") or request_id or "")
+        if supplement_id and any(s["supplement_id"] == supplement_id for s in case.supplements):
+            return 200, case  # a resend of the same supplement
+        now = self.clock()
+        entry = {
+            "supplement_id": supplement_id or f"{case_id}-S{len(case.supplements) + 1}",
+            "material_code": code.strip(),
+            "received_at": str(body.get("received_at") or now.isoformat()),
+            "note": str(body.get("note") or ""),
+        }
+        case.supplements.append(entry)
+        self._event(case, "supplement", f"收到补件：{entry['material_code']}", now)
+        return 201, case
+
+    def advance(self, case_id: str | None, to: str | None) -> list[StoredCase]:
+        """One step for one case (or every open case); ``to`` jumps straight to a status (e.g. rejected)."""
+        self.tick()
+        targets = [self.get(case_id)] if case_id else [c for c in self.cases.values() if c.status not in FINAL]
+        now = self.clock()
+        for case in targets:
+            if to is not None:
+                try:
+                    status = CaseStatus(to)
+                except ValueError:
+                    raise PlatformError(422, "invalid_status", f"目标状态“{to}”无效") from None
+                case.status = status
+                case.last_step_at = now
+                self._event(case, status.value, f"沙箱指令：状态置为 {status.value}", now)
+            elif case.status in STEPS:
+                self._step(case, now)
+        return targets

@@ -1,0 +1,126 @@
+"""The small document models the renderers take.
+
+Pydantic models so that the app can store the exact data a document was printed from (``model_dump_json``) and
+a reprint (补打) renders the same content later (``model_validate_json``) without consulting registries again.
+Times are aware datetimes; they are printed in China Standard Time (UTC+8, no daylight saving).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, timedelta, timezone
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from forms.application import Application
+from forms.materials import Evaluation, MaterialState
+from forms.policy import PolicyPack, ServiceInfo
+from forms.scenario import Scenario
+from forms.vocabulary import VerificationKind, VerificationOutcome
+from forms.workdays import WorkdayResult
+
+CHINA_TZ = timezone(timedelta(hours=8), "CST")
+
+
+def local(value: datetime) -> datetime:
+    """An aware time in China Standard Time (a naive one is taken as UTC)."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(CHINA_TZ)
+
+
+class _Doc(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=False)
+
+
+class Office(_Doc):
+    """Who issues the document and how the applicant reaches them (from the policy pack and settings)."""
+
+    authority: str = Field(title="办理机构")
+    service: ServiceInfo
+    window: str = Field("", title="受理窗口")
+
+    @classmethod
+    def from_policy(cls, policy: PolicyPack, window: str = "") -> Office:
+        return cls(authority=policy.meta.authority, service=policy.service, window=window or policy.service.office)
+
+
+class VerificationRow(_Doc):
+    """One line of the verification summary: which fact, what the registry answered, who and when."""
+
+    kind: VerificationKind
+    outcome: VerificationOutcome
+    source: str = Field("", title="核验单位")
+    checked_at: AwareDatetime | None = None
+    detail: str = Field("", title="说明")
+
+
+class FormData(_Doc):
+    """The merged application form (一表): full identifiers, every section, signature lines."""
+
+    case_no: str
+    application: Application
+    office: Office
+    printed_at: AwareDatetime
+    verifications: Sequence[VerificationRow] = ()
+    clerk: str = ""
+
+
+class ReceiptData(_Doc):
+    """The acceptance receipt (受理回执)."""
+
+    case_no: str
+    document_no: str = Field("", title="文书编号")
+    accepted_at: AwareDatetime
+    clerk: str
+    office: Office
+    application: Application
+    evaluation: Evaluation
+    promised_days: int = Field(ge=0)
+    promised: WorkdayResult
+    verifications: Sequence[VerificationRow] = ()
+    checklist: Sequence[MaterialState] = ()
+
+
+class NoticeData(_Doc):
+    """The one-time notice (一次性告知书) for a declined case: everything missing, at once."""
+
+    case_no: str
+    document_no: str = ""
+    issued_at: AwareDatetime
+    clerk: str
+    office: Office
+    application: Application
+    evaluation: Evaluation
+    form_issues: Sequence[str] = Field((), title="申请表需补正的信息")
+
+
+class CommitmentData(_Doc):
+    """The shortfall commitment (容缺受理承诺书) signed for the waived materials."""
+
+    case_no: str
+    accepted_at: AwareDatetime
+    clerk: str
+    office: Office
+    application: Application
+    evaluation: Evaluation
+
+
+class AuthorizationData(_Doc):
+    """The credit inquiry authorization (征信查询授权书), one signature per borrower."""
+
+    case_no: str
+    printed_at: AwareDatetime
+    office: Office
+    application: Application
+    reference: str = Field("", title="授权书编号")
+    valid_until: date | None = None
+
+
+class GuideData(_Doc):
+    """The material list and service guide of a scenario, for walk-in questions (no case)."""
+
+    scenario: Scenario
+    policy: PolicyPack
+    printed_on: date
+    window: str = ""

@@ -1,0 +1,125 @@
+"""The sandbox platform contract: idempotent PUT by case and version, If-Match, listing by update time,
+supplements, and the in_review -> approved -> completed progression over time or on command."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+
+from counter_app.services.sandbox import EMBEDDED_BASE_URL, Sandbox, SandboxSettings, make_transport
+
+START = datetime(2026, 5, 20, 9, 0, tzinfo=UTC)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = START
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+async def http(clock: Clock) -> AsyncIterator[httpx.AsyncClient]:
+    sandbox = Sandbox(SandboxSettings(advance_after_seconds=60), clock=clock)
+    async with httpx.AsyncClient(transport=make_transport(sandbox), base_url=EMBEDDED_BASE_URL) as client:
+        yield client
+
+
+CASE = {"version": 1, "application": {"applicant": {"name": "王建国"}}, "checklist": []}
+
+
+async def test_same_case_and_version_twice_is_one_case(http: httpx.AsyncClient) -> None:
+    first = await http.put("/v1/cases/QD01-20260520-0001", json=CASE)
+    again = await http.put("/v1/cases/QD01-20260520-0001", json=CASE)
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.headers["ETag"] == '"1"'
+    assert again.json()["events"] == first.json()["events"]
+    listing = (await http.get("/v1/cases")).json()["cases"]
+    assert [c["case_id"] for c in listing] == ["QD01-20260520-0001"]
+    assert first.json()["status"] == "in_review"
+
+
+async def test_same_version_with_other_content_conflicts(http: httpx.AsyncClient) -> None:
+    await http.put("/v1/cases/C1", json=CASE)
+    response = await http.put("/v1/cases/C1", json={**CASE, "checklist": ["x"]})
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "version_conflict"
+
+
+async def test_update_with_if_match(http: httpx.AsyncClient) -> None:
+    await http.put("/v1/cases/C1", json=CASE)
+    stale = await http.put("/v1/cases/C1", json={**CASE, "version": 2}, headers={"If-Match": '"7"'})
+    assert stale.status_code == 412
+    ok = await http.put("/v1/cases/C1", json={**CASE, "version": 2}, headers={"If-Match": '"1"'})
+    assert ok.status_code == 200 and ok.headers["ETag"] == '"2"'
+    older = await http.put("/v1/cases/C1", json={**CASE, "version": 1, "x": 1})
+    assert older.status_code == 409 and older.json()["error"]["code"] == "stale_version"
+
+
+async def test_invalid_version_and_unknown_case(http: httpx.AsyncClient) -> None:
+    bad = await http.put("/v1/cases/C1", json={"application": {}})
+    assert bad.status_code == 422 and "version" in bad.json()["error"]["message"]
+    missing = await http.get("/v1/cases/NOPE")
+    assert missing.status_code == 404 and missing.json()["error"]["code"] == "case_not_found"
+
+
+async def test_status_moves_over_time(http: httpx.AsyncClient, clock: Clock) -> None:
+    await http.put("/v1/cases/C1", json=CASE)
+    clock.now += timedelta(seconds=59)
+    assert (await http.get("/v1/cases/C1")).json()["status"] == "in_review"
+    clock.now += timedelta(seconds=1)
+    assert (await http.get("/v1/cases/C1")).json()["status"] == "approved"
+    clock.now += timedelta(minutes=10)
+    body = (await http.get("/v1/cases/C1")).json()
+    assert body["status"] == "completed"
+    assert [e["type"] for e in body["events"]] == ["received", "approved", "completed"]
+
+
+async def test_status_moves_on_command(http: httpx.AsyncClient) -> None:
+    await http.put("/v1/cases/C1", json=CASE)
+    await http.put("/v1/cases/C2", json=CASE)
+    one = await http.post("/v1/_sandbox/advance", json={"case_id": "C1"})
+    assert [c["status"] for c in one.json()["cases"]] == ["approved"]
+    await http.post("/v1/_sandbox/advance", json={})
+    statuses = {c["case_id"]: c["status"] for c in (await http.get("/v1/cases")).json()["cases"]}
+    assert statuses == {"C1": "completed", "C2": "approved"}
+    rejected = await http.post("/v1/_sandbox/advance", json={"case_id": "C2", "to": "rejected"})
+    assert rejected.json()["cases"][0]["status"] == "rejected"
+
+
+async def test_updated_since_lists_only_newer_changes(http: httpx.AsyncClient, clock: Clock) -> None:
+    await http.put("/v1/cases/C1", json=CASE)
+    clock.now += timedelta(seconds=10)
+    mark = clock.now
+    clock.now += timedelta(seconds=1)
+    await http.put("/v1/cases/C2", json=CASE)
+    response = await http.get("/v1/cases", params={"updated_since": mark.isoformat()})
+    assert [c["case_id"] for c in response.json()["cases"]] == ["C2"]
+    naive = await http.get("/v1/cases", params={"updated_since": "2026-05-20T09:00:00"})
+    assert naive.status_code == 422
+
+
+async def test_supplements_are_idempotent(http: httpx.AsyncClient) -> None:
+    await http.put("/v1/cases/C1", json=CASE)
+    body = {"supplement_id": "S-1", "material_code": "income_proof"}
+    first = await http.post("/v1/cases/C1/supplements", json=body)
+    again = await http.post("/v1/cases/C1/supplements", json=body)
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert [s["material_code"] for s in again.json()["supplements"]] == ["income_proof"]
+    bad = await http.post("/v1/cases/C1/supplements", json={})
+    assert bad.status_code == 422
+
+
+async def test_reset_clears_cases(http: httpx.AsyncClient) -> None:
+    await http.put("/v1/cases/C1", json=CASE)
+    await http.post("/v1/_sandbox/reset")
+    assert (await http.get("/v1/cases")).json()["cases"] == []
