@@ -10,7 +10,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from counter_app.commands import CommandError, admin, calc, config, deadline, materials
+from counter_app.commands import CommandError, admin, calc, config, deadline, materials, sandbox
 
 DESCRIPTION = "公积金贷款购房“一件事”专窗工作台 (counter workstation for the provident fund loan 'one thing')"
 
@@ -18,19 +18,32 @@ DESCRIPTION = "公积金贷款购房“一件事”专窗工作台 (counter work
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="counter", description=DESCRIPTION)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (calc, materials, deadline, config, admin):
+    for module in (calc, materials, deadline, config, admin, sandbox):
         module.register(sub)
     return parser
 
 
 def run_app() -> int:
-    """Start the Textual application (it arrives with the application issue)."""
-    print(
-        "柜台界面尚未发布：本版本提供领域核心与命令行工具（counter calc / materials / deadline）。\n"
-        "The counter application screens are not part of this release yet; run `counter --help` for the tools.",
-        file=sys.stderr,
-    )
-    return 1
+    """Start the counter application on the settings (embedded sandbox and local database by default)."""
+    from pydantic import ValidationError
+
+    from counter_app.settings import load_settings
+
+    try:
+        settings = load_settings()
+    except ValidationError as exc:
+        print(f"设置无效 invalid settings:\n{exc}", file=sys.stderr)
+        return 2
+    from counter_app.app import make_app
+    from local_cache import StoreError
+
+    try:
+        app = make_app(settings)
+    except StoreError as exc:
+        print(f"无法打开本地数据库 cannot open the local store: {exc}", file=sys.stderr)
+        return 2
+    app.run()
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:

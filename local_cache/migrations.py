@@ -166,7 +166,81 @@ _V2: tuple[str, ...] = (
     "CREATE INDEX shortfalls_by_case ON shortfalls (case_id)",
 )
 
-MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = ((1, _V1), (2, _V2))
+# v3: lookups queued while the gateway is unreachable (local_cache/pending.py). The request names the subject,
+# hence encrypted; request_id UNIQUE makes queueing idempotent.
+_V3: tuple[str, ...] = (
+    """CREATE TABLE pending_lookups (
+        id INTEGER PRIMARY KEY,
+        case_id TEXT NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL,
+        request_enc BLOB NOT NULL,
+        request_id TEXT NOT NULL UNIQUE,
+        queued_at TEXT NOT NULL,
+        state TEXT NOT NULL DEFAULT 'queued' CHECK (state IN ('queued', 'done')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        done_at TEXT
+    )""",
+    "CREATE INDEX pending_lookups_queued ON pending_lookups (state, queued_at)",
+)
+
+# v4: sync with the back-office platform (local_cache/sync_ledger.py). The outbox is rebuilt only to widen its
+# state CHECK with 'conflict' (parked until a clerk decides) and 'discarded' (superseded by that decision); rows,
+# ids and indexes are kept as they were.
+_V4: tuple[str, ...] = (
+    """CREATE TABLE outbox_v4 (
+        id INTEGER PRIMARY KEY,
+        case_id TEXT NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+        version INTEGER NOT NULL,
+        payload_enc BLOB NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('pending', 'sent', 'failed', 'dead', 'conflict', 'discarded')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at TEXT NOT NULL,
+        last_error TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        UNIQUE (case_id, version)
+    )""",
+    "INSERT INTO outbox_v4 SELECT id, case_id, version, payload_enc, state, attempts, next_attempt_at, last_error, "
+    "created_at, updated_at FROM outbox",
+    "DROP TABLE outbox",
+    "ALTER TABLE outbox_v4 RENAME TO outbox",
+    "CREATE INDEX outbox_due ON outbox (state, next_attempt_at)",
+    """CREATE TABLE sync_cases (
+        case_id TEXT PRIMARY KEY REFERENCES cases(id) ON DELETE CASCADE,
+        acked_version INTEGER,
+        platform_version INTEGER,
+        platform_status TEXT,
+        platform_updated_at TEXT,
+        pulled_at TEXT
+    )""",
+    """CREATE TABLE sync_events (
+        id INTEGER PRIMARY KEY,
+        case_id TEXT NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+        at TEXT NOT NULL,
+        type TEXT NOT NULL,
+        text TEXT NOT NULL,
+        status TEXT NOT NULL,
+        recorded_at TEXT NOT NULL,
+        UNIQUE (case_id, at, type)
+    )""",
+    """CREATE TABLE sync_conflicts (
+        id INTEGER PRIMARY KEY,
+        outbox_id INTEGER NOT NULL UNIQUE,
+        case_id TEXT NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+        local_version INTEGER NOT NULL,
+        platform_version INTEGER,
+        platform_view TEXT NOT NULL,
+        code TEXT NOT NULL,
+        message TEXT NOT NULL,
+        detected_at TEXT NOT NULL,
+        resolved_at TEXT,
+        decision TEXT CHECK (decision IN ('local', 'platform'))
+    )""",
+    "CREATE INDEX sync_conflicts_open ON sync_conflicts (case_id, resolved_at)",
+    "CREATE TABLE sync_state (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+)
+
+MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = ((1, _V1), (2, _V2), (3, _V3), (4, _V4))
 LATEST_VERSION = MIGRATIONS[-1][0]
 
 

@@ -23,6 +23,7 @@ from local_cache.errors import KeyFileError
 from local_cache.migrations import LATEST_VERSION, migrate
 from local_cache.operators import SCRYPT_N, Operators
 from local_cache.outbox import Outbox, PrintLog
+from local_cache.pending import PendingLookups
 from local_cache.records import Records
 
 KEY_CHECK = "key_check"
@@ -101,6 +102,7 @@ class Store:
         self.records = Records(db, keys, self.audit, self.cases, clock, verification_ttl=verification_ttl)
         self.outbox = Outbox(db, keys, self.audit, self.cases, clock)
         self.prints = PrintLog(db, self.audit, self.cases, clock)
+        self.pending = PendingLookups(db, keys, self.cases, clock)
 
     @classmethod
     def open(

@@ -1,7 +1,7 @@
 """The verification gateway client (数据共享交换平台): the ten registry lookups of a case, concurrently.
 
 One async httpx client; every request is signed (counter_app.services.signing), carries the case as its purpose
-and the operator's id. Behaviour (docs/gateway.md is the contract as built):
+and the operator's id. Behaviour (docs/protocol.md is the contract as built):
 
 - ``lookup_all`` runs all lookups of a case concurrently; each lookup has its own deadline
   (``RetryPolicy.lookup_timeout``) and each attempt its own timeout (``attempt_timeout``).
@@ -400,6 +400,7 @@ class GatewayClient:
         sink: VerificationSink | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         policy: RetryPolicy | None = None,
+        subject_hasher: Callable[[Mapping[str, Any]], str] | None = None,
     ) -> GatewayClient:
         """Gateway URL from settings; an empty URL means the in-process sandbox (``transport`` shares one)."""
         base_url = settings.gateway_url
@@ -418,6 +419,7 @@ class GatewayClient:
             sink=sink,
             transport=transport,
             policy=policy,
+            subject_hasher=subject_hasher,
         )
 
     async def __aenter__(self) -> GatewayClient:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from counter_app.settings import Settings
@@ -10,7 +12,13 @@ if TYPE_CHECKING:
     from local_cache import Store
 
 
-def open_store(settings: Settings, *, create_key: bool = True, demo_clerk: bool = False) -> Store:
+def open_store(
+    settings: Settings,
+    *,
+    create_key: bool = True,
+    demo_clerk: bool = False,
+    clock: Callable[[], datetime] | None = None,
+) -> Store:
     """Open (creating on first run) the database and key named by the settings.
 
     ``demo_clerk``: the app asks for it at start; set-up commands do not, so that adding the first real operator
@@ -28,6 +36,7 @@ def open_store(settings: Settings, *, create_key: bool = True, demo_clerk: bool 
         create_key=create_key,
         max_failed_logins=settings.lockout_failures,
         lockout=timedelta(minutes=settings.lockout_minutes),
+        clock=clock,
     )
     if demo_clerk and settings.uses_sandbox:
         # The demo clerk exists only beside the sandbox, and only on the very first run.

@@ -1,6 +1,6 @@
 """The sandbox ASGI app (Starlette): the verification gateway and the back-office platform on synthetic data.
 
-Endpoints (docs/gateway.md has bodies and errors):
+Endpoints (docs/protocol.md has bodies and errors):
 
 - gateway: ``GET /v1/health``; ``POST /v1/verify/{kind}`` (signed; see counter_app.services.signing)
 - platform: ``PUT /v1/cases/{case_id}``, ``GET /v1/cases/{case_id}``, ``GET /v1/cases?updated_since=``,

@@ -1,0 +1,122 @@
+"""The Textual application: small on purpose. Screens live in ``screens/``; services in ``counter_app.services``.
+
+``make_app(settings)`` is the factory the ``counter`` command and the tests share.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from functools import partial
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from counter_app.services.intake import OperatorRef
+from counter_app.services.workstation import Workstation
+from counter_app.settings import Settings
+from screens.help import HelpScreen
+from screens.lock import LockScreen
+from screens.login import LoginScreen
+
+
+class CounterApp(App[None]):
+    """公积金贷款购房“一件事”专窗工作台."""
+
+    TITLE = "公积金贷款购房“一件事”专窗"
+    SUB_TITLE = "一表申请 · 一窗受理 · 一次办结"
+    BINDINGS = [
+        Binding("f1", "help", "帮助", priority=True),
+        Binding("ctrl+l", "lock", "锁屏", priority=True),
+        Binding("ctrl+q", "quit", "退出", priority=True),
+    ]
+
+    def __init__(self, workstation: Workstation, *, idle_lock_seconds: float | None = None) -> None:
+        super().__init__()
+        self.workstation = workstation
+        self.operator: OperatorRef | None = None
+        self._idle_lock_seconds = (
+            idle_lock_seconds if idle_lock_seconds is not None else workstation.settings.idle_lock_minutes * 60
+        )
+        self._last_activity = self.workstation.clock()
+
+    # -- start, stop -----------------------------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        self.push_screen(LoginScreen(self.workstation), self._logged_in)
+        self.set_interval(5, self._check_idle)
+
+    async def on_unmount(self) -> None:
+        await self.workstation.aclose()
+
+    def _logged_in(self, operator: OperatorRef | None) -> None:
+        if operator is None:
+            self.exit()
+            return
+        from screens.home import HomeScreen
+
+        self.operator = operator
+        self.push_screen(HomeScreen(self.workstation, operator))
+
+    # -- idle lock -------------------------------------------------------------------------------------------------
+
+    def on_key(self) -> None:
+        self._last_activity = self.workstation.clock()
+
+    def _check_idle(self) -> None:
+        if self.operator is None or isinstance(self.screen, LoginScreen | LockScreen):
+            return
+        idle = (self.workstation.clock() - self._last_activity).total_seconds()
+        if idle >= self._idle_lock_seconds:
+            self.action_lock()
+
+    def action_lock(self) -> None:
+        """Lock the screen; the same operator (or a supervisor) unlocks it and work goes on where it was."""
+        if self.operator is None or isinstance(self.screen, LoginScreen | LockScreen):
+            return
+        # Save whatever the current screen holds before anything else (autosave everywhere).
+        save = getattr(self.screen, "save_state", None)
+        if callable(save):
+            save()
+        self.workstation.store.audit.append("lock", actor=self.operator.actor)
+        self.push_screen(LockScreen(self.workstation, self.operator), self._unlocked)
+
+    def _unlocked(self, operator: OperatorRef | None) -> None:
+        self._last_activity = self.workstation.clock()
+        if operator is None:
+            self.exit()
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    # -- command palette: every bound action of the current screen is findable ---------------------------------------
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        seen: set[str] = set()
+        for key, active in screen.active_bindings.items():
+            binding = active.binding
+            if not binding.description or binding.action in seen or not active.enabled:
+                continue
+            seen.add(binding.action)
+            yield SystemCommand(
+                binding.description,
+                f"快捷键 {binding.key_display or key}",
+                partial(self._run_bound, active.node, binding.action),
+            )
+        yield SystemCommand("切换主题", "更换界面配色", self.action_change_theme)
+
+    def _run_bound(self, node: object, action: str) -> None:
+        self.call_later(self.run_action, action, node)
+
+
+def make_app(
+    settings: Settings,
+    *,
+    clock: Callable[[], datetime] | None = None,
+    workstation: Workstation | None = None,
+    idle_lock_seconds: float | None = None,
+) -> CounterApp:
+    """The application for these settings (tests pass a frozen clock or a prepared workstation)."""
+    return CounterApp(workstation or Workstation.open(settings, clock=clock), idle_lock_seconds=idle_lock_seconds)

@@ -1,0 +1,673 @@
+"""The intake use case: one case from the first keystroke to the printed receipt (DESIGN.md, "the intended walk").
+
+An :class:`IntakeCase` holds the application, the checklist and the lookup results of one case, and saves all of
+it in one transaction after every change (autosave), so a crash, a power cut or the lock screen loses nothing.
+The rules themselves live in ``forms`` (validation, materials, loan limits, working days); this module only
+orchestrates them with the store, the gateway and the printouts. Screens talk to this class, never to SQL or HTTP.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta, timezone
+from decimal import Decimal
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pydantic import ValidationError
+
+from counter_app.services.gateway import (
+    GatewayClient,
+    LookupRequest,
+    VerificationResult,
+    backfill_application,
+    inputs_from_application,
+    outcomes_by_kind,
+    plan_lookups,
+)
+from forms.application import Application, Issue, Severity, issues_from_error
+from forms.loan import Borrower, LoanLimit, LoanLimitInput, TermLimit, max_loan, max_term_months, rate_for
+from forms.materials import Evaluation, MaterialState, Receipt, Waiver, evaluate, initial_checklist
+from forms.policy import PolicyPack
+from forms.scenario import Scenario
+from forms.vocabulary import (
+    CaseStatus,
+    FieldSource,
+    HomeOrdinal,
+    MaritalStatus,
+    MaterialStatus,
+    VerificationKind,
+    VerificationOutcome,
+)
+from forms.workdays import WorkdayResult, WorkingDayCalendar
+from local_cache.cases import people_from_payload
+from printouts import (
+    AuthorizationData,
+    CommitmentData,
+    DocKind,
+    FormData,
+    NoticeData,
+    Office,
+    PrintRecord,
+    ReceiptData,
+    VerificationRow,
+    load_data,
+    print_document,
+    reprint,
+)
+
+if TYPE_CHECKING:
+    from local_cache import Store
+    from printouts.api import DocumentData
+
+CHINA_TZ = timezone(timedelta(hours=8), "CST")
+
+
+class IntakeError(Exception):
+    """A step the clerk cannot take now; the message is Chinese and says what to do instead."""
+
+
+@dataclass(frozen=True)
+class OperatorRef:
+    """Who is working the case (no password, no store types: safe to hand to screens)."""
+
+    id: int
+    login: str
+    name: str
+    role: str
+
+    @property
+    def actor(self) -> str:
+        return self.login
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What acceptance or decline produced, and which documents the decision needs printed."""
+
+    status: CaseStatus
+    case_number: str
+    evaluation: Evaluation
+    promised: WorkdayResult | None
+    documents: tuple[DocKind, ...]
+    pending_lookups: tuple[VerificationKind, ...] = ()
+
+
+@dataclass(frozen=True)
+class PrintSetup:
+    """Where documents go: from the settings, resolved once by the workstation."""
+
+    spool_dir: Path
+    printer: str | None
+    font_path: Path | None
+    window: str
+
+
+class IntakeCase:
+    """One case being taken at the window."""
+
+    def __init__(
+        self,
+        *,
+        store: Store,
+        policy: PolicyPack,
+        calendar: WorkingDayCalendar,
+        operator: OperatorRef,
+        case_id: str,
+        case_number: str,
+        status: CaseStatus,
+        payload: Mapping[str, Any],
+        ui_state: Mapping[str, Any],
+        clock: Callable[[], datetime],
+        gateway: Callable[[], GatewayClient],
+        printing: PrintSetup,
+    ) -> None:
+        self._store = store
+        self.policy = policy
+        self._calendar = calendar
+        self.operator = operator
+        self.case_id = case_id
+        self.case_number = case_number
+        self.status = status
+        self._clock = clock
+        self._gateway = gateway
+        self._printing = printing
+        self.ui_state: dict[str, Any] = dict(ui_state)
+        self.application = Application.model_validate(payload.get("application") or {}, context=self._context())
+        self.results: dict[VerificationKind, VerificationResult] = {}
+        for raw in payload.get("results", []):
+            result = VerificationResult.model_validate(raw)
+            self.results[result.kind] = result
+        self.checklist: dict[str, MaterialState] = {
+            line["code"]: MaterialState.model_validate(line) for line in payload.get("checklist", [])
+        }
+        self.decision: dict[str, Any] = dict(payload.get("decision") or {})
+        self.snapshots: dict[str, str] = dict(payload.get("snapshots") or {})
+        self.notes: list[str] = []
+        if not self.checklist:
+            self._refresh_checklist()
+
+    # -- time ----------------------------------------------------------------------------------------------------
+
+    def now(self) -> datetime:
+        return self._clock()
+
+    def today(self) -> date:
+        return self._clock().astimezone(CHINA_TZ).date()
+
+    def _context(self) -> dict[str, Any]:
+        return {"today": self.today()}
+
+    # -- persistence -----------------------------------------------------------------------------------------------
+
+    def payload(self) -> dict[str, Any]:
+        """The whole case as saved locally and sent to the platform (application, checklist, lookups, prints)."""
+        return {
+            "application": self.application.model_dump(mode="json"),
+            "checklist": [line.model_dump(mode="json") for line in self.checklist.values()],
+            "results": [r.model_dump(mode="json") for r in self.results.values()],
+            "decision": self.decision,
+            "snapshots": self.snapshots,
+        }
+
+    def save(self, ui_state: Mapping[str, Any] | None = None) -> int:
+        """Autosave: application, checklist, results and the screen state in one transaction."""
+        if ui_state is not None:
+            self.ui_state = dict(ui_state)
+        application = self.application.model_dump(mode="json")
+        return self._store.cases.autosave(
+            self.case_id, self.payload(), ui_state=self.ui_state, people=people_from_payload(application)
+        )
+
+    @property
+    def editable(self) -> bool:
+        return self.status is CaseStatus.DRAFT
+
+    def _require_draft(self) -> None:
+        if not self.editable:
+            raise IntakeError(f"案件 {self.case_number} 已{_STATUS_ZH.get(self.status, self.status.value)}，不能再修改")
+
+    # -- the form --------------------------------------------------------------------------------------------------
+
+    def set_scenario(self, scenario: Scenario) -> None:
+        self._require_draft()
+        self.application = self.application.with_scenario(scenario, today=self.today())
+        self._refresh_checklist()
+        self.save()
+
+    def set_field(self, path: str, value: Any) -> list[Issue]:
+        """Set one form value typed by the clerk; returns the problems (Chinese), empty when it was taken.
+
+        A blank value clears the field. A refused value leaves the form unchanged.
+        """
+        self._require_draft()
+        if isinstance(value, str):
+            value = value.strip() or None
+        try:
+            updated = self.application.backfill(path, value, FieldSource.TYPED, today=self.today())
+        except ValidationError as exc:
+            return issues_from_error(exc)
+        except ValueError as exc:
+            return [Issue(path=path, label=path, message=str(exc), severity=Severity.ERROR)]
+        self.application = updated
+        self.save()
+        return []
+
+    def record_authorization(self, reference: str | None = None) -> None:
+        """The applicant signed the credit-inquiry authorization (征信查询授权书): credit lookups may run."""
+        self._require_draft()
+        ref = reference or f"SQ-{self.case_number}"
+        app = self.application
+        for path, value in (
+            ("credit_authorization.recorded", True),
+            ("credit_authorization.reference", ref),
+            ("credit_authorization.recorded_at", self.now()),
+        ):
+            app = app.backfill(path, value, FieldSource.TYPED, today=self.today())
+        self.application = app
+        self._store.audit.append(
+            "authorization", actor=self.operator.actor, case_number=self.case_number, reference=ref
+        )
+        self.save()
+
+    def value_at(self, path: str) -> str:
+        """The form's value at a dotted path as the clerk would type it ("" when empty)."""
+        node: Any = self.application
+        for part in path.split("."):
+            if node is None:
+                return ""
+            if part.isdigit():
+                index = int(part)
+                node = node[index] if index < len(node) else None
+            else:
+                node = getattr(node, part, None)
+        if node is None:
+            return ""
+        if isinstance(node, Enum):
+            return str(node.value)
+        if isinstance(node, bool):
+            return "是" if node else "否"
+        return str(node)
+
+    def source_of(self, path: str) -> FieldSource:
+        return self.application.source_of(path)
+
+    def issues(self) -> list[Issue]:
+        return self.application.check(self.today())
+
+    # -- lookups ---------------------------------------------------------------------------------------------------
+
+    def lookup_requests(self, kinds: Iterable[VerificationKind] | None = None) -> list[LookupRequest]:
+        """The requests this case needs now; raises IntakeError when the applicant is not filled in yet."""
+        try:
+            inputs = inputs_from_application(self.application)
+        except ValueError as exc:
+            raise IntakeError(str(exc)) from exc
+        plan = plan_lookups(self.case_id, self.application.scenario, inputs)
+        wanted = set(kinds) if kinds is not None else None
+        return [r for r in plan if wanted is None or r.kind in wanted]
+
+    async def run_lookups(self, kinds: Iterable[VerificationKind] | None = None) -> list[VerificationResult]:
+        """Run the lookups concurrently and take their results in (never raises for a registry's failure)."""
+        requests = self.lookup_requests(kinds)
+        results = await self._gateway().lookup_all(requests)
+        self.apply_results(results)
+        return results
+
+    async def run_each(
+        self,
+        kinds: Iterable[VerificationKind] | None,
+        on_result: Callable[[VerificationResult], None],
+    ) -> None:
+        """Like :meth:`run_lookups`, but each result is taken in (and reported) as soon as it arrives."""
+        requests = self.lookup_requests(kinds)
+        client = self._gateway()
+
+        async def one(request: LookupRequest) -> None:
+            result = await client.lookup(request)
+            self.apply_results([result])
+            on_result(result)
+
+        await asyncio.gather(*(one(r) for r in requests))
+
+    def apply_results(self, results: Iterable[VerificationResult]) -> None:
+        """Results in: backfill the form through forms, refresh exemptions, save. Accepted cases are never changed."""
+        results = list(results)
+        for result in results:
+            self.results[result.kind] = result
+        if self.editable:
+            self.application, notes = backfill_application(self.application, results, today=self.today())
+            self.notes.extend(notes)
+            self._refresh_checklist()
+        self.save()
+
+    def outcomes(self) -> dict[VerificationKind, VerificationOutcome]:
+        return outcomes_by_kind(self.results.values())
+
+    def verification_rows(self) -> list[VerificationRow]:
+        rows = []
+        for kind in self.application.scenario.verifications():
+            result = self.results.get(kind)
+            if result is None:
+                continue
+            detail = result.problem.message if result.problem else ""
+            rows.append(
+                VerificationRow(
+                    kind=kind, outcome=result.outcome, source=result.source, checked_at=result.checked_at, detail=detail
+                )
+            )
+        return rows
+
+    # -- checklist ---------------------------------------------------------------------------------------------------
+
+    def _refresh_checklist(self) -> None:
+        """Lines for the scenario's materials; the clerk's own marks (received, waived) are kept."""
+        fresh = initial_checklist(self.policy.materials, self.application.scenario, self.outcomes())
+        kept = {
+            code: line
+            for code, line in self.checklist.items()
+            if line.status in (MaterialStatus.RECEIVED, MaterialStatus.WAIVED, MaterialStatus.NOT_APPLICABLE)
+        }
+        self.checklist = {line.code: kept.get(line.code, line) for line in fresh}
+
+    def mark_received(self, code: str, *, copies: int = 1, original: bool = False) -> None:
+        self._require_draft()
+        self._line(code)
+        form = "original" if original else "copy"
+        self.checklist[code] = MaterialState(
+            code=code, status=MaterialStatus.RECEIVED, received=Receipt(form=form, count=copies)
+        )
+        self.save()
+
+    def mark_missing(self, code: str) -> None:
+        self._require_draft()
+        self._line(code)
+        self.checklist[code] = MaterialState(code=code, status=MaterialStatus.MISSING)
+        self.save()
+
+    def waive(self, code: str, *, reason: str = "申请人承诺按期补交") -> None:
+        """容缺: only a non-core material whose rule allows it; the due date follows the pack's rule."""
+        self._require_draft()
+        material = self.policy.materials.get(code)
+        if material.core or not material.shortfall.waivable:
+            raise IntakeError(f"“{material.name}”为核心要件或不可容缺材料，不能容缺受理；请收取原件或通过核验免提交")
+        self.checklist[code] = MaterialState(
+            code=code,
+            status=MaterialStatus.WAIVED,
+            waived=Waiver(commitment_signed=True, reason=reason),
+        )
+        self.save()
+
+    def _line(self, code: str) -> MaterialState:
+        try:
+            return self.checklist[code]
+        except KeyError:
+            raise IntakeError(f"材料 {code} 不在本案件的材料清单中") from None
+
+    def evaluation(self) -> Evaluation:
+        return evaluate(
+            self.policy.materials,
+            self.application.scenario,
+            list(self.checklist.values()),
+            self.outcomes(),
+            accepted_on=self.today(),
+            calendar=self._calendar,
+        )
+
+    # -- loan ------------------------------------------------------------------------------------------------------
+
+    def _borrowers(self) -> list[Borrower]:
+        applicant = self.application.applicant
+        if applicant.birth_date is None or applicant.sex is None:
+            return []
+        account = self.application.fund_account
+        months = 0
+        if account is not None:
+            if account.consecutive_months is not None:
+                months = account.consecutive_months
+            elif account.opened_on is not None:
+                months = max(0, (self.today() - account.opened_on).days * 12 // 365)
+        age = applicant.age_on(self.today()) or 0
+        if not 16 <= age <= 100:
+            return []
+        return [
+            Borrower(
+                age=age,
+                sex=applicant.sex,
+                birth_date=applicant.birth_date,
+                monthly_base=(account.contribution_base if account else None) or Decimal("0.00"),
+                balance=(account.balance if account else None) or Decimal("0.00"),
+                account_months=min(months, 1200),
+            )
+        ]
+
+    def home_ordinal(self) -> HomeOrdinal:
+        loan = self.application.fund_loan
+        if loan is not None and loan.home_ordinal is not None:
+            return loan.home_ordinal
+        history = self.results.get(VerificationKind.LOAN_HISTORY)
+        if history is not None and history.outcome is VerificationOutcome.MATCH:
+            with contextlib.suppress(TypeError, ValueError):
+                if int(history.data.get("prior_loans", history.data.get("count", 0)) or 0) >= 1:
+                    return HomeOrdinal.SECOND
+        return HomeOrdinal.FIRST
+
+    def loan_limit(self) -> LoanLimit | None:
+        """The maximum fund loan for what the form knows now; None until the borrower and the price are known."""
+        borrowers = self._borrowers()
+        house = self.application.property
+        price = (house.total_price or house.contract_amount) if house is not None else None
+        if not borrowers or not price:
+            return None
+        loan = self.application.fund_loan
+        children = self.results.get(VerificationKind.CHILDREN)
+        multi_child = bool(
+            children is not None
+            and children.outcome is VerificationOutcome.MATCH
+            and int(children.data.get("children_count", 0) or 0) >= 2
+        )
+        inp = LoanLimitInput(
+            borrowers=borrowers,
+            couple=self.application.scenario.marital_status is MaritalStatus.MARRIED,
+            house_price=price,
+            appraised_value=getattr(house, "appraised_value", None),
+            home=self.home_ordinal(),
+            property_kind=self.application.scenario.property_kind,
+            house_age_years=self._house_age(),
+            multi_child=multi_child,
+            term_months=loan.months if loan is not None else None,
+        )
+        return max_loan(self.policy.loan, inp, as_of=self.today())
+
+    def _house_age(self) -> int | None:
+        house = self.application.property
+        year = getattr(house, "completion_year", None) if house is not None else None
+        return max(0, min(100, self.today().year - year)) if year else None
+
+    def term_limit(self) -> TermLimit | None:
+        borrowers = self._borrowers()
+        if not borrowers:
+            return None
+        return max_term_months(
+            self.policy.loan,
+            borrowers,
+            self.application.scenario.property_kind,
+            self._house_age(),
+            as_of=self.today(),
+        )
+
+    def suggested_rate(self, months: int) -> Decimal:
+        return rate_for(self.policy.loan, self.home_ordinal(), months, on=self.today())
+
+    def loan_problems(self) -> list[str]:
+        """The loan as typed against the limits: Chinese lines, empty when within them."""
+        problems: list[str] = []
+        loan = self.application.fund_loan
+        limit = self.loan_limit()
+        term = self.term_limit()
+        if loan is not None and loan.amount is not None and limit is not None and loan.amount > limit.amount:
+            problems.append(
+                f"公积金贷款金额 {loan.amount:,.2f} 元超过可贷额度 {limit.amount:,.2f} 元（{limit.binding.label}）"
+            )
+        if loan is not None and loan.months is not None and term is not None and loan.months > term.months:
+            problems.append(f"贷款期限 {loan.months} 个月超过最长期限 {term.months} 个月（{term.reason}）")
+        return problems
+
+    # -- decision ----------------------------------------------------------------------------------------------------
+
+    def blocking_problems(self) -> list[str]:
+        """Everything that stops acceptance now: form errors, loan beyond limits, materials."""
+        problems = [
+            f"{i.label}：{i.message}" if i.label not in i.message else i.message
+            for i in self.issues()
+            if i.severity is Severity.ERROR
+        ]
+        problems += self.loan_problems()
+        evaluation = self.evaluation()
+        if not evaluation.acceptable:
+            problems += evaluation.reasons
+        return problems
+
+    def accept(self) -> Decision:
+        """受理: case number kept, promised date computed, shortfalls opened, outbox entry queued."""
+        self._require_draft()
+        problems = self.blocking_problems()
+        if problems:
+            raise IntakeError("尚不能受理：\n" + "\n".join(f"· {p}" for p in problems))
+        evaluation = self.evaluation()
+        promised = self._calendar.add_working_days(self.today(), self.policy.promised_working_days.value)
+        pending = tuple(k for k, o in self.outcomes().items() if o is VerificationOutcome.PENDING)
+        self.status = CaseStatus.ACCEPTED
+        self.decision = {
+            "status": "accepted",
+            "at": self.now().isoformat(),
+            "by": self.operator.actor,
+            "promised": promised.due.isoformat(),
+            "estimate": promised.estimate,
+            "pending_lookups": [k.value for k in pending],
+        }
+        for item in evaluation.waived:
+            # "Before disbursement" has no date of its own: it is tracked against the promised completion date.
+            due = item.due if item.due is not None else promised.due
+            self._store.records.add_shortfall(self.case_id, item.material.code, due, commitment_ref=self.case_number)
+        for line in self.checklist.values():
+            self._store.records.set_checklist_line(self.case_id, line.code, line.status)
+        self._store.cases.set_status(self.case_id, CaseStatus.ACCEPTED, actor=self.operator.actor)
+        revision = self.save()
+        self._store.outbox.enqueue(self.case_id, revision, self.payload(), actor=self.operator.actor)
+        docs: list[DocKind] = [DocKind.RECEIPT, DocKind.FORM, DocKind.AUTHORIZATION]
+        if evaluation.waived:
+            docs.append(DocKind.COMMITMENT)
+        return Decision(CaseStatus.ACCEPTED, self.case_number, evaluation, promised, tuple(docs), pending)
+
+    def decline(self) -> Decision:
+        """不予受理 for now: the one-time notice lists everything missing, at once."""
+        self._require_draft()
+        evaluation = self.evaluation()
+        self.status = CaseStatus.DECLINED
+        self.decision = {"status": "declined", "at": self.now().isoformat(), "by": self.operator.actor}
+        self._store.cases.set_status(self.case_id, CaseStatus.DECLINED, actor=self.operator.actor)
+        self.save()
+        return Decision(CaseStatus.DECLINED, self.case_number, evaluation, None, (DocKind.NOTICE,))
+
+    def reopen(self) -> None:
+        """A declined case comes back as a draft when the applicant returns with what was missing."""
+        if self.status is not CaseStatus.DECLINED:
+            raise IntakeError("只有不予受理的案件可以重新办理")
+        self._store.cases.set_status(self.case_id, CaseStatus.DRAFT, actor=self.operator.actor)
+        self.status = CaseStatus.DRAFT
+        self.decision = {}
+        self.save()
+
+    # -- printing ----------------------------------------------------------------------------------------------------
+
+    def document_number(self) -> str:
+        seq = self.case_number.rsplit("-", 1)[-1].lstrip("0") or "0"
+        return f"〔{self.today().year}〕第{seq}号"
+
+    def _office(self) -> Office:
+        return Office.from_policy(self.policy, self._printing.window)
+
+    def document_data(self, kind: DocKind) -> DocumentData:
+        """The data a document prints, built from the case as it stands (first print)."""
+        now = self.now()
+        evaluation = self.evaluation()
+        office = self._office()
+        clerk = self.operator.name
+        if kind is DocKind.FORM:
+            return FormData(
+                case_no=self.case_number,
+                application=self.application,
+                office=office,
+                printed_at=now,
+                verifications=self.verification_rows(),
+                clerk=clerk,
+            )
+        if kind is DocKind.RECEIPT:
+            if self.status is not CaseStatus.ACCEPTED and self.decision.get("status") != "accepted":
+                raise IntakeError("案件尚未受理，不能打印受理回执")
+            promised = self._calendar.add_working_days(
+                datetime.fromisoformat(self.decision["at"]).astimezone(CHINA_TZ).date(),
+                self.policy.promised_working_days.value,
+            )
+            return ReceiptData(
+                case_no=self.case_number,
+                document_no=self.document_number(),
+                accepted_at=datetime.fromisoformat(self.decision["at"]),
+                clerk=clerk,
+                office=office,
+                application=self.application,
+                evaluation=evaluation,
+                promised_days=self.policy.promised_working_days.value,
+                promised=promised,
+                verifications=self.verification_rows(),
+                checklist=list(self.checklist.values()),
+            )
+        if kind is DocKind.NOTICE:
+            return NoticeData(
+                case_no=self.case_number,
+                document_no=self.document_number(),
+                issued_at=now,
+                clerk=clerk,
+                office=office,
+                application=self.application,
+                evaluation=evaluation,
+                form_issues=[i.message for i in self.issues() if i.severity is Severity.ERROR],
+            )
+        if kind is DocKind.COMMITMENT:
+            return CommitmentData(
+                case_no=self.case_number,
+                accepted_at=datetime.fromisoformat(self.decision["at"]) if self.decision.get("at") else now,
+                clerk=clerk,
+                office=office,
+                application=self.application,
+                evaluation=evaluation,
+            )
+        if kind is DocKind.AUTHORIZATION:
+            auth = self.application.credit_authorization
+            return AuthorizationData(
+                case_no=self.case_number,
+                printed_at=now,
+                office=office,
+                application=self.application,
+                reference=(auth.reference if auth is not None and auth.reference else f"SQ-{self.case_number}"),
+            )
+        raise IntakeError(f"案件不能打印 {kind.value}")
+
+    def print(self, kind: DocKind, *, reason: str | None = None) -> PrintRecord:
+        """Print a document: the first print freezes its data; a later one is a reprint of the same content.
+
+        Every print and reprint goes to the print log and the audit log.
+        """
+        setup = self._printing
+        snapshot = self.snapshots.get(kind.value)
+        if snapshot is None:
+            data = self.document_data(kind)
+            record = print_document(
+                data,
+                spool_dir=setup.spool_dir,
+                actor=self.operator.actor,
+                printer=setup.printer,
+                font_path=setup.font_path,
+                now=self.now(),
+            )
+            self.snapshots[kind.value] = data.model_dump_json()
+        else:
+            if not (reason and reason.strip()):
+                raise IntakeError("补打须说明原因（例如：申请人遗失、打印机卡纸）")
+            record = reprint(
+                load_data(kind, snapshot),
+                reason=reason,
+                spool_dir=setup.spool_dir,
+                actor=self.operator.actor,
+                printer=setup.printer,
+                font_path=setup.font_path,
+                now=self.now(),
+            )
+        self._store.prints.record(self.case_id, kind.value, actor=self.operator.actor, reason=reason)
+        self.save()
+        return record
+
+    def printed(self) -> set[str]:
+        return set(self.snapshots)
+
+
+_STATUS_ZH: dict[CaseStatus, str] = {
+    CaseStatus.DRAFT: "暂存",
+    CaseStatus.ACCEPTED: "受理",
+    CaseStatus.DECLINED: "不予受理",
+    CaseStatus.SUBMITTED: "提交",
+    CaseStatus.IN_REVIEW: "进入审批",
+    CaseStatus.APPROVED: "审批通过",
+    CaseStatus.REJECTED: "审批不通过",
+    CaseStatus.COMPLETED: "办结",
+}
+STATUS_LABELS = _STATUS_ZH
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)

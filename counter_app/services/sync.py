@@ -1,0 +1,395 @@
+"""The sync engine: drains the outbox to the back-office platform and pulls case status back (docs/sync.md).
+
+Push: every due outbox entry becomes ``PUT /v1/cases/{case_id}`` with the stored payload plus ``"version"`` and
+``If-Match: "<last version the platform acknowledged for us>"``. The platform is idempotent on (case, version,
+body), so a resend after a lost answer, a crash or a SIGKILL is the same case — delivery is at least once, the
+effect exactly once. Per case, version N+1 is handed out only after N went through (SyncLedger.next_batch).
+
+- 2xx: the entry is ``sent`` and the acknowledged version recorded, in one transaction; an ``accepted`` case
+  becomes ``submitted``.
+- 409 (the platform holds another body for this version, or a newer version) or 412 (``If-Match`` no longer
+  matches): the entry is parked as ``conflict`` with the platform's view; nothing is overwritten until a clerk
+  calls :meth:`SyncEngine.resolve_conflict`.
+- transport errors, timeouts, 408/425/429/5xx, unreadable answers: retried after an exponential backoff with
+  jitter (``Outbox.mark_failed(retry_in=...)``); after ``Outbox.max_attempts`` the entry is ``dead``.
+- any other 4xx: retrying cannot help; the entry goes ``dead`` at once, for a person to look at.
+
+Pull: ``GET /v1/cases?updated_since=<cursor>`` records status and events of the local cases and moves the local
+status along (submitted -> in_review -> approved -> completed / rejected) where the store's transitions allow.
+
+All I/O is async; store calls are short SQLite transactions made between awaits. State lives only in the store.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+import httpx
+
+from counter_app.settings import Settings
+from forms.vocabulary import CaseStatus
+from local_cache import Store
+from local_cache.errors import PermissionDeniedError, ValidationError
+from local_cache.outbox import OutboxEntry
+from local_cache.sync_ledger import Conflict, SyncLedger
+
+Clock = Callable[[], datetime]
+Sleep = Callable[[float], Awaitable[None]]
+Progress = Callable[[int, int], None]
+
+ACTOR = "sync"
+# Statuses a local case may still leave because of the platform; draft/declined cases never reach it.
+_OPEN = frozenset({CaseStatus.ACCEPTED, CaseStatus.SUBMITTED, CaseStatus.IN_REVIEW, CaseStatus.APPROVED})
+_PLATFORM_STATUS = {
+    "in_review": CaseStatus.IN_REVIEW,
+    "approved": CaseStatus.APPROVED,
+    "completed": CaseStatus.COMPLETED,
+    "rejected": CaseStatus.REJECTED,
+}
+# When the platform skipped a step we were not told about, walk through the step between (never backwards).
+_VIA: dict[CaseStatus, tuple[CaseStatus, ...]] = {CaseStatus.COMPLETED: (CaseStatus.APPROVED, CaseStatus.COMPLETED)}
+_RETRYABLE_STATUS = frozenset({408, 425, 429})
+
+
+@dataclass(frozen=True)
+class SyncPolicy:
+    """Tunables; defaults suit a counter on an office network."""
+
+    base_delay: float = 2.0
+    """Backoff before the first retry (seconds); doubles with every failed attempt."""
+    max_delay: float = 600.0
+    """Backoff ceiling (seconds)."""
+    concurrency: int = 16
+    """PUTs in flight at once (distinct cases only: per-case order is kept)."""
+    batch_size: int = 64
+    """Entries handed out per round; their results are committed in one transaction."""
+    request_timeout: float = 15.0
+    """Per-request timeout (seconds)."""
+    idle_interval: float = 30.0
+    """run_forever: longest sleep between rounds (also the pull interval)."""
+
+
+@dataclass
+class SyncSummary:
+    """What one run did."""
+
+    sent: int = 0
+    failed: int = 0
+    conflicts: int = 0
+    dead: int = 0
+    pulled: int = 0
+    moved: int = 0
+    events: int = 0
+    pending: int = 0
+    pull_error: str | None = None
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """Everything handed out went through, and nothing is left waiting."""
+        return self.failed == 0 and self.conflicts == 0 and self.dead == 0 and self.pending == 0
+
+    def render(self) -> str:
+        text = (
+            f"同步完成：已发送 {self.sent} 件，失败待重试 {self.failed} 件，冲突 {self.conflicts} 件，"
+            f"放弃 {self.dead} 件，仍待发送 {self.pending} 件；拉取状态 {self.pulled} 件，"
+            f"状态更新 {self.moved} 件，新事件 {self.events} 条。"
+        )
+        if self.pull_error:
+            text += f"\n状态拉取失败：{self.pull_error}"
+        return text
+
+
+Outcome = Literal["sent", "failed", "conflict", "dead"]
+
+
+@dataclass(frozen=True)
+class _Result:
+    entry: OutboxEntry
+    outcome: Outcome
+    platform_version: int | None = None
+    platform_status: str | None = None
+    view: dict[str, Any] | None = None
+    code: str = ""
+    message: str = ""
+
+
+def _error_of(response: httpx.Response) -> tuple[str, str]:
+    try:
+        err = response.json()["error"]
+        return str(err["code"]), str(err["message"])
+    except (ValueError, KeyError, TypeError):
+        return f"http_{response.status_code}", f"平台返回 HTTP {response.status_code}"
+
+
+def _etag_version(response: httpx.Response) -> int | None:
+    tag = response.headers.get("ETag", "").strip().removeprefix("W/").strip('"')
+    return int(tag) if tag.isdigit() else None
+
+
+class SyncEngine:
+    """Drain the outbox and pull status; see the module docstring.
+
+    ``client`` is an ``httpx.AsyncClient`` with the platform's base URL (the caller owns and closes it), or an
+    ``httpx.AsyncBaseTransport`` (then the engine makes a client on ``base_url`` and :meth:`aclose` closes it).
+    ``clock`` defaults to the store's clock (the outbox's due times are the store's); ``seed`` makes the backoff
+    jitter reproducible.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        client: httpx.AsyncClient | httpx.AsyncBaseTransport,
+        *,
+        base_url: str = "http://sandbox.invalid",
+        clock: Clock | None = None,
+        sleep: Sleep | None = None,
+        seed: int | None = None,
+        policy: SyncPolicy | None = None,
+    ) -> None:
+        self.store = store
+        self.ledger = SyncLedger.of(store)
+        self.policy = policy or SyncPolicy()
+        if isinstance(client, httpx.AsyncClient):
+            self.client, self._owns_client = client, False
+        else:
+            self.client = httpx.AsyncClient(transport=client, base_url=base_url, timeout=self.policy.request_timeout)
+            self._owns_client = True
+        self.clock: Clock = clock or store.clock
+        self.sleep: Sleep = sleep or asyncio.sleep
+        self.rng = random.Random(seed)
+        self.online: bool | None = None  # None until the first request; for an indicator
+
+    async def aclose(self) -> None:
+        if self._owns_client:
+            await self.client.aclose()
+
+    async def __aenter__(self) -> SyncEngine:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    # -- backoff ---------------------------------------------------------------------------------------------
+    def backoff(self, attempts: int) -> timedelta:
+        """Delay before the next try after ``attempts`` failures so far: ``d/2 + U(0, d/2)`` ("equal jitter")
+        with ``d = min(max_delay, base * 2**attempts)`` — never zero, and spread so a whole queue does not hit a
+        recovering platform at the same instant."""
+        d = min(self.policy.max_delay, self.policy.base_delay * 2 ** min(attempts, 30))
+        return timedelta(seconds=d / 2 + self.rng.uniform(0, d / 2))
+
+    # -- push ------------------------------------------------------------------------------------------------
+    def pending_count(self) -> int:
+        return self.store.outbox.counts().get("pending", 0)
+
+    async def push(self, summary: SyncSummary | None = None, progress: Progress | None = None) -> SyncSummary:
+        """One pass over what is due now: every entry is tried at most once per pass."""
+        summary = summary or SyncSummary()
+        tried: list[int] = []
+        total = self.pending_count()
+        done = 0
+        if progress:
+            progress(0, total)
+        limiter = asyncio.Semaphore(self.policy.concurrency)
+        while True:
+            batch = self.ledger.next_batch(limit=self.policy.batch_size, exclude=tried)
+            if not batch:
+                break
+            tried.extend(e.id for e in batch)
+
+            async def one(entry: OutboxEntry) -> _Result:
+                async with limiter:
+                    return await self._send(entry)
+
+            results = await asyncio.gather(*(one(e) for e in batch))
+            self._commit(results, summary)
+            done += len(results)
+            if progress:
+                progress(done, max(total, done))
+        summary.pending = self.pending_count()
+        return summary
+
+    async def _send(self, entry: OutboxEntry) -> _Result:
+        body = {**entry.payload, "version": entry.version}
+        acked = self.ledger.acked_version(entry.case_id)
+        headers = {"X-Request-Id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"case:{entry.case_id}:v{entry.version}"))}
+        if acked is not None:
+            headers["If-Match"] = f'"{acked}"'
+        try:
+            response = await self.client.put(
+                f"/v1/cases/{entry.case_id}", json=body, headers=headers, timeout=self.policy.request_timeout
+            )
+        except httpx.HTTPError as exc:  # refused, reset, timeout ...: the platform may or may not have it
+            self.online = False
+            return _Result(entry, "failed", code="unreachable", message=f"{type(exc).__name__}: {exc}"[:300])
+        self.online = True
+        status = response.status_code
+        if 200 <= status < 300:
+            try:
+                view = response.json()
+                version = int(view.get("version") or _etag_version(response) or entry.version)
+            except (ValueError, TypeError, AttributeError):
+                # Stored or not, we cannot tell: resend later; the replay answers as the first time did.
+                return _Result(entry, "failed", code="unreadable", message="平台应答无法解析")
+            return _Result(entry, "sent", platform_version=version, platform_status=str(view.get("status") or ""))
+        code, message = _error_of(response)
+        if status in (409, 412):
+            view = await self._platform_view(entry.case_id)
+            seen = None if view is None else int(view.get("version") or 0) or None
+            return _Result(entry, "conflict", platform_version=seen, view=view or {}, code=code, message=message)
+        if status >= 500 or status in _RETRYABLE_STATUS:
+            return _Result(entry, "failed", code=code, message=message)
+        return _Result(entry, "dead", code=code, message=message)
+
+    async def _platform_view(self, case_id: str) -> dict[str, Any] | None:
+        try:
+            response = await self.client.get(f"/v1/cases/{case_id}", timeout=self.policy.request_timeout)
+            if response.status_code == 200:
+                value = response.json()
+                return value if isinstance(value, dict) else None
+        except (httpx.HTTPError, ValueError):
+            pass
+        return None
+
+    def _commit(self, results: list[_Result], summary: SyncSummary) -> None:
+        # One transaction for the round: a crash before COMMIT only means those entries are sent again, and the
+        # platform answers the replay as the first time.
+        with self.ledger.batch():
+            for r in results:
+                if r.outcome == "sent":
+                    self.ledger.record_sent(
+                        r.entry, platform_version=r.platform_version or r.entry.version, platform_status=None
+                    )
+                    self._move_local(r.entry.case_id, CaseStatus.SUBMITTED)
+                    summary.sent += 1
+                elif r.outcome == "conflict":
+                    self.ledger.park_conflict(
+                        r.entry,
+                        platform_version=r.platform_version,
+                        platform_view=r.view or {},
+                        code=r.code,
+                        message=r.message,
+                    )
+                    summary.conflicts += 1
+                elif r.outcome == "dead":
+                    self.ledger.give_up(r.entry, f"{r.code}: {r.message}")
+                    summary.dead += 1
+                    summary.errors.append(f"{r.entry.case_id} v{r.entry.version}: {r.message}")
+                else:
+                    after = self.store.outbox.mark_failed(
+                        r.entry.id, f"{r.code}: {r.message}", retry_in=self.backoff(r.entry.attempts)
+                    )
+                    if after.state == "dead":
+                        summary.dead += 1
+                    else:
+                        summary.failed += 1
+                    summary.errors.append(f"{r.entry.case_id} v{r.entry.version}: {r.message}")
+
+    def _move_local(self, case_id: str, target: CaseStatus, current: CaseStatus | None = None) -> bool:
+        """Move a local case towards ``target`` if the store's flow allows it; True when it moved."""
+        if current is None:
+            current = self.ledger.local_statuses([case_id]).get(case_id)
+        if current is None or current not in _OPEN or current == target:
+            return False
+        for path in ((target,), _VIA.get(target, ())):
+            if not path:
+                continue
+            try:
+                for step in path:
+                    self.store.cases.set_status(case_id, step, actor=ACTOR)
+                return True
+            except (PermissionDeniedError, ValidationError):
+                continue
+        return False
+
+    # -- conflicts -------------------------------------------------------------------------------------------
+    def conflicts(self) -> list[Conflict]:
+        """Open conflicts, both sides: the local payload is ``store.outbox.get(c.outbox_id).payload``."""
+        return self.ledger.conflicts()
+
+    def resolve_conflict(self, case_id: str, keep: Literal["local", "platform"], *, actor: str = ACTOR) -> None:
+        """The clerk's decision: keep the local version (re-sent above the platform's) or the platform's."""
+        self.ledger.resolve(case_id, keep, actor=actor)
+
+    # -- pull ------------------------------------------------------------------------------------------------
+    async def pull(self, summary: SyncSummary | None = None) -> SyncSummary:
+        """Fetch what changed on the platform since the last pull and record it for the local cases."""
+        summary = summary or SyncSummary()
+        cursor = self.ledger.cursor()
+        try:
+            response = await self.client.get(
+                "/v1/cases", params={"updated_since": cursor} if cursor else None, timeout=self.policy.request_timeout
+            )
+            if response.status_code != 200:
+                summary.pull_error = _error_of(response)[1]
+                return summary
+            body = response.json()
+            views = [v for v in body["cases"] if isinstance(v, dict) and "case_id" in v]
+            now = str(body["now"])
+        except (httpx.HTTPError, ValueError, KeyError, TypeError) as exc:
+            self.online = False if isinstance(exc, httpx.HTTPError) else self.online
+            summary.pull_error = f"{type(exc).__name__}: {exc}"[:300]
+            return summary
+        self.online = True
+        local = self.ledger.local_statuses([str(v["case_id"]) for v in views])
+        with self.ledger.batch():
+            for view in views:
+                case_id = str(view["case_id"])
+                if case_id not in local:
+                    continue  # another workstation's case
+                summary.pulled += 1
+                summary.events += self.ledger.record_platform_view(view)
+                target = _PLATFORM_STATUS.get(str(view.get("status")))
+                if target is not None and self._move_local(case_id, target, local[case_id]):
+                    summary.moved += 1
+            self.ledger.set_cursor(now)
+            self.ledger.audit_pull(cases=summary.pulled, moved=summary.moved, events=summary.events)
+        return summary
+
+    # -- runs ------------------------------------------------------------------------------------------------
+    async def run_once(self, *, push: bool = True, pull: bool = True, progress: Progress | None = None) -> SyncSummary:
+        """One push pass and one pull; returns what happened."""
+        summary = SyncSummary()
+        if push:
+            await self.push(summary, progress)
+        else:
+            summary.pending = self.pending_count()
+        if pull:
+            await self.pull(summary)
+        return summary
+
+    async def run_forever(self, stop: asyncio.Event, *, on_round: Callable[[SyncSummary], None] | None = None) -> None:
+        """Background worker: a round, then sleep until the next entry is due (at most ``idle_interval``)."""
+        while not stop.is_set():
+            summary = await self.run_once()
+            if on_round:
+                on_round(summary)
+            due = self.ledger.next_due_at()
+            wait = self.policy.idle_interval
+            if due is not None:
+                wait = min(wait, max(0.05, (due - self.clock()).total_seconds()))
+            # Race the (injectable) sleep against the stop event, so stopping never waits out a long backoff.
+            napping = asyncio.ensure_future(self.sleep(wait))
+            stopping = asyncio.ensure_future(stop.wait())
+            _, waiting = await asyncio.wait({napping, stopping}, return_when=asyncio.FIRST_COMPLETED)
+            for task in waiting:
+                task.cancel()
+
+
+def make_engine(settings: Settings, store: Store, **kwargs: Any) -> SyncEngine:
+    """The engine the settings describe: real HTTP to ``platform_url``, or the embedded in-process sandbox."""
+    from counter_app.services.sandbox import EMBEDDED_BASE_URL, make_transport
+
+    url = settings.platform_url.strip()
+    if url:
+        client = httpx.AsyncClient(base_url=url, timeout=SyncPolicy().request_timeout)
+        engine = SyncEngine(store, client, **kwargs)
+        engine._owns_client = True
+        return engine
+    return SyncEngine(store, make_transport(), base_url=EMBEDDED_BASE_URL, **kwargs)

@@ -1,0 +1,282 @@
+"""The workstation: everything the screens need from one counter, behind one object.
+
+Built once from the settings (:meth:`Workstation.open`): the store, the policy pack, the calendar, the gateway
+client (one per logged-in operator) and, when no URLs are configured, the embedded in-process sandbox. Screens
+call this and :class:`~counter_app.services.intake.IntakeCase`; they never see SQL or HTTP.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from counter_app.services.gateway import GatewayClient
+from counter_app.services.intake import CHINA_TZ, IntakeCase, IntakeError, OperatorRef, PrintSetup
+from counter_app.settings import Settings
+from forms.identifiers import normalise
+from forms.materials import guide
+from forms.policy import PolicyPack, load_policy
+from forms.scenario import Scenario
+from forms.vocabulary import CaseStatus, Role, ShortfallStatus
+from forms.workdays import WorkingDayCalendar, load_calendar
+from printouts import GuideData, PrintRecord, print_document
+
+if TYPE_CHECKING:
+    import httpx
+
+    from counter_app.services.sandbox import Sandbox
+    from local_cache import Store
+
+_CASE_NO = re.compile(r"^[A-Z0-9]{1,16}-\d{8}-\d{4}$")
+
+
+class LoginError(Exception):
+    """Login refused; the message says why (wrong password with attempts left, or locked until when)."""
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    """One line of a case list: masked personal data only."""
+
+    case_id: str
+    case_number: str
+    status: CaseStatus
+    applicant: str
+    applicant_id: str
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class ShortfallRow:
+    """A waived material still owed (补件), for the home screen's follow-up list."""
+
+    case_id: str
+    case_number: str
+    material: str
+    due: date
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class HomeData:
+    """What the home screen shows."""
+
+    today: list[CaseRow]
+    drafts: list[CaseRow]
+    shortfalls: list[ShortfallRow]
+    online: bool
+    outbox: dict[str, int] = field(default_factory=dict)
+
+
+def _row(summary: Any) -> CaseRow:
+    return CaseRow(
+        case_id=summary.id,
+        case_number=summary.case_number,
+        status=summary.status,
+        applicant=summary.applicant_name,
+        applicant_id=summary.applicant_id,
+        updated_at=summary.updated_at,
+    )
+
+
+class Workstation:
+    """One counter's services; create with :meth:`open`, close with :meth:`aclose`."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        *,
+        clock: Callable[[], datetime] | None = None,
+        sandbox: Sandbox | None = None,
+        gateway_transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.clock: Callable[[], datetime] = clock or (lambda: datetime.now(UTC))
+        self.policy: PolicyPack = load_policy(settings.policy)
+        extra = [settings.holiday_file] if settings.holiday_file else []
+        self.calendar: WorkingDayCalendar = load_calendar(extra)
+        self.sandbox = sandbox
+        self._gateway_transport = gateway_transport
+        self._gateways: dict[int, GatewayClient] = {}
+        self.printing = PrintSetup(
+            spool_dir=settings.spool_folder,
+            printer=settings.printer or None,
+            font_path=settings.font_path,
+            window=settings.window_name,
+        )
+
+    @classmethod
+    def open(cls, settings: Settings, *, clock: Callable[[], datetime] | None = None) -> Workstation:
+        """Open the store (demo clerk beside the sandbox) and, when no URLs are set, the embedded sandbox."""
+        from counter_app.services.stores import open_store
+
+        store = open_store(settings, demo_clerk=True, clock=clock)
+        sandbox = None
+        transport = None
+        if not settings.gateway_url:
+            from counter_app.services.sandbox import create_sandbox, make_transport
+
+            sandbox = create_sandbox()
+            transport = make_transport(sandbox)
+        return cls(settings, store, clock=clock, sandbox=sandbox, gateway_transport=transport)
+
+    def today(self) -> date:
+        return self.clock().astimezone(CHINA_TZ).date()
+
+    # -- operators -------------------------------------------------------------------------------------------------
+
+    def login(self, login: str, password: str) -> OperatorRef:
+        from local_cache import AuthenticationError, LockedOutError, NotFoundError, StoreError
+
+        try:
+            op = self.store.operators.authenticate(login.strip(), password)
+        except LockedOutError as exc:
+            until = exc.until.astimezone(CHINA_TZ).strftime("%H:%M") if exc.until else ""
+            raise LoginError(f"账号已锁定，请于 {until} 后再试，或请负责人解锁") from exc
+        except AuthenticationError as exc:
+            left = getattr(exc, "remaining", None)
+            hint = f"，还可尝试 {left} 次" if left is not None else ""
+            raise LoginError(f"用户名或密码错误{hint}") from exc
+        except NotFoundError as exc:
+            raise LoginError("用户名或密码错误") from exc
+        except StoreError as exc:
+            raise LoginError(str(exc)) from exc
+        return OperatorRef(id=op.id, login=op.login, name=op.name, role=op.role.value)
+
+    def demo_hint(self) -> str | None:
+        """Shown on the login screen only beside the sandbox, and only while the demo account exists."""
+        if not self.settings.uses_sandbox:
+            return None
+        if any(op.is_demo and op.active for op in self.store.operators.list()):
+            return "测试环境：演示账号 demo，密码 demo1234"
+        return None
+
+    def is_supervisor(self, operator: OperatorRef) -> bool:
+        return operator.role == Role.SUPERVISOR.value
+
+    # -- the gateway -----------------------------------------------------------------------------------------------
+
+    def gateway_for(self, operator: OperatorRef) -> GatewayClient:
+        client = self._gateways.get(operator.id)
+        if client is None:
+            from counter_app.services.verification_sink import client_for_store
+
+            client = client_for_store(
+                self.settings, self.store, operator_id=operator.login, transport=self._gateway_transport
+            )
+            self._gateways[operator.id] = client
+        return client
+
+    @property
+    def online(self) -> bool:
+        return all(client.online for client in self._gateways.values())
+
+    async def aclose(self) -> None:
+        for client in self._gateways.values():
+            await client.aclose()
+        self._gateways.clear()
+        self.store.close()
+
+    # -- cases -----------------------------------------------------------------------------------------------------
+
+    def _intake(self, record: Any, operator: OperatorRef) -> IntakeCase:
+        return IntakeCase(
+            store=self.store,
+            policy=self.policy,
+            calendar=self.calendar,
+            operator=operator,
+            case_id=record.id,
+            case_number=record.case_number,
+            status=record.status,
+            payload=record.payload,
+            ui_state=record.ui_state,
+            clock=self.clock,
+            gateway=lambda: self.gateway_for(operator),
+            printing=self.printing,
+        )
+
+    def new_case(self, operator: OperatorRef, scenario: Scenario | None = None) -> IntakeCase:
+        record = self.store.cases.create(actor=operator.actor, operator_id=operator.id)
+        case = self._intake(record, operator)
+        if scenario is not None:
+            case.set_scenario(scenario)
+        else:
+            case.save()
+        return case
+
+    def open_case(self, case_id: str, operator: OperatorRef) -> IntakeCase:
+        from local_cache import NotFoundError
+
+        try:
+            record = self.store.cases.get(case_id)
+        except NotFoundError as exc:
+            raise IntakeError(str(exc)) from exc
+        return self._intake(record, operator)
+
+    def find(self, query: str) -> list[CaseRow]:
+        """Open any case by number, full ID number or full name."""
+        from local_cache import NotFoundError
+
+        text = query.strip()
+        if not text:
+            return []
+        if _CASE_NO.match(text.upper()):
+            try:
+                return [_row(self.store.cases.by_number(text.upper()).summary)]
+            except NotFoundError:
+                return []
+        id_like = normalise(text)
+        if len(id_like) in (15, 18) and id_like[:-1].isdigit():
+            return [_row(s) for s in self.store.cases.find_by_id_number(id_like)]
+        return [_row(s) for s in self.store.cases.find_by_name(text)]
+
+    def home(self) -> HomeData:
+        today = self.today()
+        self.store.records.mark_overdue(today)
+        todays = [_row(s) for s in self.store.cases.list_for_date(today)]
+        drafts = [_row(s) for s in self.store.cases.list_drafts()]
+        shortfalls: list[ShortfallRow] = []
+        numbers: dict[str, str] = {}
+        # Overdue ones and those due within a week: what the clerk should chase today.
+        for item in self.store.records.shortfalls_due(today + timedelta(days=7)):
+            number = numbers.get(item.case_id) or self.store.cases.case_number_of(item.case_id)
+            numbers[item.case_id] = number
+            name = self._material_name(item.material_code)
+            shortfalls.append(
+                ShortfallRow(item.case_id, number, name, item.due_date, item.status is ShortfallStatus.OVERDUE)
+            )
+        return HomeData(
+            today=todays,
+            drafts=drafts,
+            shortfalls=shortfalls,
+            online=self.online,
+            outbox=self.store.outbox.counts(),
+        )
+
+    def _material_name(self, code: str) -> str:
+        try:
+            return self.policy.materials.get(code).name
+        except KeyError:
+            return code
+
+    # -- walk-in questions (consult mode) ----------------------------------------------------------------------------
+
+    def material_guide(self, scenario: Scenario) -> Any:
+        return guide(self.policy.materials, scenario)
+
+    def print_guide(self, scenario: Scenario, operator: OperatorRef) -> PrintRecord:
+        """The material list and service guide of a scenario, printed without creating a case."""
+        data = GuideData(scenario=scenario, policy=self.policy, printed_on=self.today(), window=self.printing.window)
+        return print_document(
+            data,
+            spool_dir=self.printing.spool_dir,
+            actor=operator.actor,
+            printer=self.printing.printer,
+            font_path=self.printing.font_path,
+            now=self.clock(),
+        )

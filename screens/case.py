@@ -1,0 +1,444 @@
+"""The case screen (办件): the whole intake flow of one case, step by step, autosaved on every change."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from rich.markup import escape
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Checkbox, ContentSwitcher, Footer, Header, Input, Select, Static
+
+from counter_app.services.gateway import VerificationResult
+from counter_app.services.intake import STATUS_LABELS, IntakeCase, IntakeError
+from counter_app.services.workstation import Workstation
+from forms.vocabulary import FieldSource, VerificationKind
+from printouts import DOC_LABELS, DocKind
+from screens.steps import Step
+from screens.steps.checklist import ChecklistStep
+from screens.steps.loan import LoanStep
+from screens.steps.people import PeopleStep
+from screens.steps.review import ReviewStep
+from screens.steps.scenario import ScenarioStep
+from screens.steps.verify import VerifyStep
+from screens.widgets import FieldInput, FormRow, id_facts
+
+STEP_IDS = ("step-scenario", "step-people", "step-verify", "step-loan", "step-checklist", "step-review")
+STEP_TITLES = ("1 办理情形", "2 申请人", "3 核验", "4 房屋与贷款", "5 材料清单", "6 审核与决定")
+# Committing one of these fields re-runs the lookups that depend on it, so results arrive while the clerk types on.
+RERUN_ON: dict[str, tuple[VerificationKind, ...]] = {
+    "property.contract_number": (VerificationKind.CONTRACT, VerificationKind.PROPERTY, VerificationKind.TAX),
+    "property.title_certificate": (VerificationKind.PROPERTY,),
+    "repayment_account.card_number": (VerificationKind.BANK_CARD,),
+    "fund_account.account_number": (VerificationKind.FUND_ACCOUNT,),
+}
+
+
+class CaseScreen(Screen[None]):
+    """One case from scenario to printed receipt."""
+
+    CSS_PATH = Path(__file__).with_suffix(".tcss")
+    AUTO_FOCUS = None  # focus is restored from the saved state (or the first field of the step)
+    BINDINGS = [
+        Binding("pagedown,ctrl+n", "next_step", "下一步"),
+        Binding("pageup,ctrl+b", "prev_step", "上一步"),
+        Binding("f2", "goto(0)", "情形", show=False),
+        Binding("f3", "goto(1)", "申请人", show=False),
+        Binding("f4", "goto(2)", "核验", show=False),
+        Binding("f5", "goto(3)", "贷款", show=False),
+        Binding("f6", "goto(4)", "材料", show=False),
+        Binding("f7", "goto(5)", "审核", show=False),
+        Binding("f8", "lookups", "全部核验"),
+        Binding("enter", "rerun_selected", "重新核验此项", show=False),
+        Binding("space", "received", "已收取"),
+        Binding("w", "waive", "容缺"),
+        Binding("m", "missing", "未提交"),
+        Binding("f9", "accept", "受理"),
+        Binding("f10", "decline", "不予受理"),
+        Binding("p", "print", "打印"),
+        Binding("ctrl+s", "save", "保存"),
+        Binding("escape", "leave", "返回首页"),
+    ]
+
+    def __init__(self, workstation: Workstation, case: IntakeCase) -> None:
+        super().__init__()
+        self.workstation = workstation
+        self.case = case
+        self.step = int(case.ui_state.get("step", 0))
+        self.raw: dict[str, str] = dict(case.ui_state.get("inputs", {}))
+
+    # -- layout ------------------------------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("", id="case-title")
+        with Horizontal(id="step-bar"):
+            for index, title in enumerate(STEP_TITLES):
+                yield Static(title, id=f"tab-{index}", classes="tab")
+        with ContentSwitcher(initial=STEP_IDS[self.step], id="steps"):
+            yield ScenarioStep(self.case, id=STEP_IDS[0])
+            yield PeopleStep(self.case, id=STEP_IDS[1])
+            yield VerifyStep(self.case, id=STEP_IDS[2])
+            yield LoanStep(self.case, id=STEP_IDS[3])
+            yield ChecklistStep(self.case, id=STEP_IDS[4])
+            yield ReviewStep(self.case, id=STEP_IDS[5])
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._title()
+        self._fill_inputs()
+        self._show_step(self.step, restore_focus=str(self.case.ui_state.get("focus") or ""))
+
+    def _title(self) -> None:
+        status = STATUS_LABELS.get(self.case.status, self.case.status.value)
+        self.query_one("#case-title", Static).update(
+            f"案件 {self.case.case_number}　{status}　办理人 {self.case.operator.name}"
+        )
+
+    def _current(self) -> Step:
+        return self.query_one(f"#{STEP_IDS[self.step]}", Step)
+
+    def _show_step(self, index: int, *, restore_focus: str = "") -> None:
+        self.step = max(0, min(len(STEP_IDS) - 1, index))
+        self.query_one("#steps", ContentSwitcher).current = STEP_IDS[self.step]
+        for i in range(len(STEP_IDS)):
+            self.query_one(f"#tab-{i}", Static).set_class(i == self.step, "current")
+        step = self._current()
+        step.refresh_from_case()
+        target = None
+        if restore_focus:
+            found = self.query(f"#{restore_focus}")
+            target = found.first() if found else None
+        if target is None:
+            focusable = [w for w in step.query("*") if w.focusable]
+            target = focusable[0] if focusable else None
+        if target is not None:
+            self.call_after_refresh(target.focus)
+        self.refresh_bindings()
+        self.save_state()
+
+    # -- saving ------------------------------------------------------------------------------------------------------
+
+    def save_state(self) -> None:
+        """Autosave the case with where the clerk is: step, focus and any half-typed text."""
+        focused = self.focused.id if self.focused is not None and self.focused.id else ""
+        self.case.save({"step": self.step, "focus": focused, "inputs": dict(self.raw)})
+
+    def on_descendant_focus(self) -> None:
+        # Where the clerk is matters for resuming; it costs one small write.
+        if self.is_mounted:
+            self.save_state()
+
+    def action_save(self) -> None:
+        self.save_state()
+        self.notify("已保存")
+
+    def action_leave(self) -> None:
+        self.save_state()
+        self.dismiss(None)
+
+    # -- form fields -------------------------------------------------------------------------------------------------
+
+    def _fill_inputs(self) -> None:
+        for field in self.query(FieldInput):
+            self._fill(field)
+
+    def _fill(self, field: FieldInput) -> None:
+        raw = self.raw.get(field.path)
+        value = raw if raw is not None else self.case.value_at(field.path)
+        with field.prevent(Input.Changed):
+            field.value = value
+        verified = self.case.source_of(field.path) is FieldSource.VERIFIED and raw is None
+        field.set_class(verified, "verified")
+        row = self._row(field)
+        if row is not None and verified:
+            row.note("✔ 核验回填")
+        field.disabled = not self.case.editable
+
+    def _row(self, field: FieldInput) -> FormRow | None:
+        parent = field.parent
+        return parent if isinstance(parent, FormRow) else None
+
+    @on(Input.Changed)
+    def _typed(self, event: Input.Changed) -> None:
+        field = event.input
+        if not isinstance(field, FieldInput):
+            return
+        self.raw[field.path] = event.value
+        row = self._row(field)
+        if row is not None and field.path.endswith("id_number"):
+            text, error = id_facts(event.value, self.case.today())
+            row.note(text, error=error)
+        self.save_state()
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        if isinstance(event.input, FieldInput):
+            self._commit(event.input)
+            self.focus_next()
+
+    @on(Input.Blurred)
+    def _blurred(self, event: Input.Blurred) -> None:
+        if isinstance(event.input, FieldInput) and event.input.path in self.raw:
+            self._commit(event.input)
+
+    def _commit(self, field: FieldInput) -> None:
+        if not self.case.editable or field.path not in self.raw:
+            return
+        text = self.raw[field.path]
+        issues = self.case.set_field(field.path, text)
+        row = self._row(field)
+        if issues:
+            if row is not None:
+                row.note(issues[0].message, error=True)
+            self.save_state()
+            return
+        del self.raw[field.path]
+        field.remove_class("verified")
+        if row is not None:
+            note = id_facts(text, self.case.today())[0] if field.path.endswith("id_number") else ""
+            row.note(note)
+        self.save_state()
+        kinds = RERUN_ON.get(field.path)
+        if kinds:
+            self._run_lookups(tuple(k for k in kinds if k in self.case.application.scenario.verifications()))
+        if self.step == 3:
+            self._current().refresh_from_case()
+
+    # -- choices -----------------------------------------------------------------------------------------------------
+
+    @on(Select.Changed)
+    async def _chosen(self, event: Select.Changed) -> None:
+        select_id = event.select.id or ""
+        if not self.case.editable or event.value is Select.NULL:
+            return
+        if select_id.startswith("sc-"):
+            scenario = self.query_one(ScenarioStep).chosen()
+            if scenario == self.case.application.scenario:
+                return
+            self.case.set_scenario(scenario)
+            self.query_one(ScenarioStep).refresh_from_case()
+            # The people, loan and checklist steps depend on the scenario.
+            for step in (self.query_one(PeopleStep), self.query_one(LoanStep)):
+                await step.recompose()
+            self._fill_inputs()
+            self.query_one(ChecklistStep).refresh_from_case()
+        elif select_id.startswith("rel-"):
+            index = int(select_id.removeprefix("rel-"))
+            self._apply(f"co_borrowers.{index}.relation", str(event.value))
+        elif select_id == "sel-fund_loan-repayment_method":
+            self._apply("fund_loan.repayment_method", str(event.value))
+            self._current().refresh_from_case()
+
+    @on(Checkbox.Changed, "#poa")
+    def _poa(self, event: Checkbox.Changed) -> None:
+        if self.case.editable:
+            self._apply("agent.power_of_attorney", event.value)
+
+    @on(Checkbox.Changed, "#credit-auth")
+    def _credit(self, event: Checkbox.Changed) -> None:
+        if not self.case.editable:
+            return
+        if event.value:
+            self.case.record_authorization()
+            self.notify("已记录征信查询授权，可查询征信")
+        else:
+            self._apply("credit_authorization.recorded", False)
+
+    def _apply(self, path: str, value: Any) -> None:
+        issues = self.case.set_field(path, value)
+        if issues:
+            self.notify(issues[0].message, severity="error")
+
+    # -- steps -------------------------------------------------------------------------------------------------------
+
+    def action_next_step(self) -> None:
+        self._leave_field()
+        if self.step == 1 and not self.case.results:
+            # Leaving the people step starts every lookup the scenario needs; the clerk goes on typing.
+            self.action_lookups()
+        self._show_step(self.step + 1)
+
+    def action_prev_step(self) -> None:
+        self._leave_field()
+        self._show_step(self.step - 1)
+
+    def action_goto(self, index: int) -> None:
+        self._leave_field()
+        self._show_step(index)
+
+    def _leave_field(self) -> None:
+        focused = self.focused
+        if isinstance(focused, FieldInput) and focused.path in self.raw:
+            self._commit(focused)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        checklist = ("received", "waive", "missing")
+        if action in checklist:
+            return self.step == 4 and self.case.editable
+        if action == "rerun_selected":
+            return self.step == 2
+        if action in ("accept", "decline"):
+            return self.step == 5 and self.case.editable
+        if action == "print":
+            return self.step == 5
+        if action == "lookups":
+            return self.case.editable
+        return True
+
+    # -- lookups -----------------------------------------------------------------------------------------------------
+
+    def action_lookups(self) -> None:
+        self._leave_field()
+        self._run_lookups(None)
+
+    def action_rerun_selected(self) -> None:
+        kind = self.query_one(VerifyStep).selected_kind()
+        if kind is not None:
+            self._run_lookups((kind,))
+
+    def _run_lookups(self, kinds: tuple[VerificationKind, ...] | None) -> None:
+        try:
+            requests = self.case.lookup_requests(kinds)
+        except IntakeError as exc:
+            self.notify(str(exc), severity="warning")
+            return
+        verify = self.query_one(VerifyStep)
+        verify.running.update(r.kind for r in requests)
+        verify.refresh_from_case()
+        self._lookup_worker(kinds)
+
+    @work(group="lookups", exit_on_error=False)
+    async def _lookup_worker(self, kinds: tuple[VerificationKind, ...] | None) -> None:
+        # The gateway client never raises for a registry's failure; a bug here must not exit the app either.
+        try:
+            await self.case.run_each(kinds, self._result_arrived)
+        except Exception as exc:
+            self.notify(f"核验出错：{escape(str(exc))}", severity="error")
+        finally:
+            verify = self.query_one(VerifyStep)
+            verify.running.clear()
+            verify.refresh_from_case()
+
+    def _result_arrived(self, result: VerificationResult) -> None:
+        verify = self.query_one(VerifyStep)
+        verify.running.discard(result.kind)
+        verify.refresh_from_case()
+        # Backfilled values appear in the form, except in the field the clerk is typing in.
+        for field in self.query(FieldInput):
+            if field is not self.focused and field.path not in self.raw:
+                self._fill(field)
+        if self.step in (3, 4, 5):
+            self._current().refresh_from_case()
+
+    # -- checklist ---------------------------------------------------------------------------------------------------
+
+    def _selected_material(self) -> str | None:
+        return self.query_one(ChecklistStep).selected_code()
+
+    def action_received(self) -> None:
+        code = self._selected_material()
+        if code is None:
+            return
+        self._checklist_change(lambda: self.case.mark_received(code))
+
+    def action_missing(self) -> None:
+        code = self._selected_material()
+        if code is not None:
+            self._checklist_change(lambda: self.case.mark_missing(code))
+
+    def action_waive(self) -> None:
+        from screens.waive_dialog import WaiveDialog
+
+        code = self._selected_material()
+        if code is None:
+            return
+        material = self.case.policy.materials.get(code)
+        if material.core or not material.shortfall.waivable:
+            self.notify(f"“{material.name}”为核心要件或不可容缺材料，不能容缺受理", severity="error")
+            return
+
+        def done(reason: str | None) -> None:
+            if reason:
+                self._checklist_change(lambda: self.case.waive(code, reason=reason))
+
+        self.app.push_screen(WaiveDialog(material.name, material.shortfall.due_label()), done)
+
+    def _checklist_change(self, change: Any) -> None:
+        try:
+            change()
+        except IntakeError as exc:
+            self.notify(str(exc), severity="error")
+        self.query_one(ChecklistStep).refresh_from_case()
+        self.save_state()
+
+    # -- decision and printing ---------------------------------------------------------------------------------------
+
+    def action_accept(self) -> None:
+        self._leave_field()
+        try:
+            decision = self.case.accept()
+        except IntakeError as exc:
+            self.notify(str(exc), severity="error", timeout=8)
+            self._current().refresh_from_case()
+            return
+        estimate = "（估算）" if decision.promised and decision.promised.estimate else ""
+        due = decision.promised.due.isoformat() if decision.promised else ""
+        self.notify(f"已受理，承诺办结日期 {due}{estimate}")
+        self._after_decision(decision.documents)
+
+    def action_decline(self) -> None:
+        self._leave_field()
+        try:
+            decision = self.case.decline()
+        except IntakeError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.notify("已不予受理，请打印一次性告知书交申请人")
+        self._after_decision(decision.documents)
+
+    def _after_decision(self, documents: tuple[DocKind, ...]) -> None:
+        self._title()
+        for field in self.query(FieldInput):
+            field.disabled = True
+        self._current().refresh_from_case()
+        self.refresh_bindings()
+        self._print_dialog(documents)
+
+    def action_print(self) -> None:
+        needed: tuple[DocKind, ...] = (DocKind.FORM,)
+        if self.case.decision.get("status") == "accepted":
+            needed = (DocKind.RECEIPT, DocKind.FORM, DocKind.AUTHORIZATION)
+        elif self.case.decision.get("status") == "declined":
+            needed = (DocKind.NOTICE,)
+        self._print_dialog(needed)
+
+    def _print_dialog(self, documents: tuple[DocKind, ...]) -> None:
+        from screens.print_dialog import PrintChoice, PrintDialog
+
+        def done(choice: PrintChoice | None) -> None:
+            if choice is not None:
+                self._print(choice)
+
+        self.app.push_screen(PrintDialog(documents, already=self.case.printed()), done)
+
+    def _print(self, choice: Any) -> None:
+        printed: list[str] = []
+        for kind in choice.documents:
+            try:
+                record = self.case.print(kind, reason=choice.reason)
+            except (IntakeError, ValueError, OSError) as exc:
+                self.notify(f"{DOC_LABELS[kind]}：{escape(str(exc))}", severity="error", timeout=8)
+                continue
+            printed.append(f"{DOC_LABELS[kind]} → {record.path.name}")
+            for warning in record.warnings:
+                self.notify(escape(warning), severity="warning", timeout=10)
+            if record.printer_message:
+                self.notify(escape(record.printer_message), severity="information")
+        if printed:
+            self.notify("已打印：\n" + "\n".join(printed), timeout=6)
+        self._current().refresh_from_case()

@@ -1,0 +1,152 @@
+"""Home (首页): today's cases, open drafts, shortfalls due or overdue, online/offline and outbox state."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, Static
+
+from counter_app.services.intake import STATUS_LABELS, OperatorRef
+from counter_app.services.workstation import CaseRow, HomeData, Workstation
+from forms.vocabulary import CaseStatus
+
+
+class HomeScreen(Screen[None]):
+    """The clerk's start page; every case opens from here."""
+
+    CSS_PATH = Path(__file__).with_suffix(".tcss")
+    AUTO_FOCUS = "#today"
+    BINDINGS = [
+        Binding("n", "new_case", "新建案件"),
+        Binding("slash,ctrl+f", "find", "查找案件"),
+        Binding("c", "consult", "材料咨询"),
+        Binding("k", "calculator", "贷款计算"),
+        Binding("r", "refresh", "刷新"),
+    ]
+
+    def __init__(self, workstation: Workstation, operator: OperatorRef) -> None:
+        super().__init__()
+        self.workstation = workstation
+        self.operator = operator
+        self._rows: dict[str, CaseRow] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("", id="status-line")
+        yield Input(id="find", placeholder="按案件编号、身份证号码或姓名查找，回车打开")
+        with Horizontal(id="home-body"):
+            with Vertical(id="cases-col"):
+                yield Static("今日案件", classes="section-title")
+                yield DataTable(id="today", cursor_type="row", zebra_stripes=True)
+                yield Static("暂存草稿", classes="section-title")
+                yield DataTable(id="drafts", cursor_type="row", zebra_stripes=True)
+            with Vertical(id="follow-col"):
+                yield Static("补件提醒（一周内到期及已逾期）", classes="section-title")
+                yield DataTable(id="shortfalls", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        for table_id in ("#today", "#drafts"):
+            table = self.query_one(table_id, DataTable)
+            table.add_columns("案件编号", "状态", "申请人", "身份证号码", "更新时间")
+        self.query_one("#shortfalls", DataTable).add_columns("案件编号", "材料", "到期日", "状态")
+        self.refresh_data()
+
+    def on_screen_resume(self) -> None:
+        self.refresh_data()
+
+    def refresh_data(self) -> None:
+        self._show(self.workstation.home())
+
+    def _show(self, data: HomeData) -> None:
+        pending = data.outbox.get("pending", 0)
+        dead = data.outbox.get("dead", 0)
+        network = "● 联网" if data.online else "○ 离线（核验排队，联网后补查）"
+        outbox = f"待同步 {pending} 件" + (f"，同步失败 {dead} 件" if dead else "")
+        self.query_one("#status-line", Static).update(
+            f"操作员：{self.operator.name}（{self.operator.login}）   {network}   {outbox}   "
+            f"政策：{self.workstation.policy.meta.name}"
+        )
+        self._rows.clear()
+        for table_id, rows in (("#today", data.today), ("#drafts", data.drafts)):
+            table = self.query_one(table_id, DataTable)
+            table.clear()
+            for row in rows:
+                self._rows[row.case_id] = row
+                local = row.updated_at.astimezone().strftime("%m-%d %H:%M")
+                table.add_row(
+                    row.case_number,
+                    STATUS_LABELS.get(row.status, row.status.value),
+                    row.applicant or "（未填）",
+                    row.applicant_id,
+                    local,
+                    key=row.case_id,
+                )
+        follow = self.query_one("#shortfalls", DataTable)
+        follow.clear()
+        for item in data.shortfalls:
+            follow.add_row(
+                item.case_number,
+                item.material,
+                item.due.isoformat(),
+                "已逾期" if item.overdue else "待补交",
+                key=f"{item.case_id}:{item.material}",
+            )
+
+    # -- actions -----------------------------------------------------------------------------------------------------
+
+    def action_refresh(self) -> None:
+        self.refresh_data()
+        self.notify("已刷新")
+
+    def action_find(self) -> None:
+        self.query_one("#find", Input).focus()
+
+    @on(Input.Submitted, "#find")
+    def _find(self, event: Input.Submitted) -> None:
+        rows = self.workstation.find(event.value)
+        if not rows:
+            self.notify(f"未找到“{event.value.strip()}”对应的案件", severity="warning")
+            return
+        if len(rows) > 1:
+            self.notify(f"找到 {len(rows)} 件，已打开最近的一件")
+        event.input.value = ""
+        self._open(rows[0].case_id)
+
+    @on(DataTable.RowSelected)
+    def _selected(self, event: DataTable.RowSelected) -> None:
+        key = event.row_key.value
+        if key is None:
+            return
+        self._open(key.split(":", 1)[0])
+
+    def _open(self, case_id: str) -> None:
+        from screens.case import CaseScreen
+
+        case = self.workstation.open_case(case_id, self.operator)
+        self.app.push_screen(CaseScreen(self.workstation, case))
+
+    def action_new_case(self) -> None:
+        from screens.case import CaseScreen
+
+        case = self.workstation.new_case(self.operator)
+        self.app.push_screen(CaseScreen(self.workstation, case))
+
+    def action_consult(self) -> None:
+        from screens.consult import ConsultScreen
+
+        self.app.push_screen(ConsultScreen(self.workstation, self.operator))
+
+    def action_calculator(self) -> None:
+        from screens.calculator import CalculatorScreen
+
+        self.app.push_screen(CalculatorScreen(self.workstation))
+
+
+def status_label(status: CaseStatus) -> str:
+    return STATUS_LABELS.get(status, status.value)

@@ -1,0 +1,72 @@
+"""Step 2, the people (申请人、配偶、共同借款人、代办人): ID number first, facts derived at once."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.widgets import Checkbox, Select
+
+from forms.application import CO_BORROWER_RELATION_LABELS, CoBorrowerRelation
+from forms.vocabulary import MaritalStatus, Presence
+from screens.steps import Step
+from screens.widgets import FormRow, SectionTitle
+
+
+def person_rows(prefix: str) -> list[FormRow]:
+    return [
+        FormRow(f"{prefix}.id_number", "身份证号码", placeholder="18 位，末位可为 X"),
+        FormRow(f"{prefix}.name", "姓名"),
+        FormRow(f"{prefix}.phone", "手机号码", placeholder="11 位手机号"),
+    ]
+
+
+class PeopleStep(Step):
+    """Applicant, spouse (when married), co-borrowers and the agent (when by agent), and the credit authorization."""
+
+    TITLE = "申请人"
+    DEFAULT_CSS = """
+    PeopleStep Checkbox {
+        margin: 1 0 0 17;
+        border: none;
+    }
+    PeopleStep Select {
+        width: 36;
+        margin-left: 17;
+    }
+    """
+
+    def compose(self) -> ComposeResult:
+        scenario = self.case.application.scenario
+        yield SectionTitle("申请人（主借款人）")
+        yield from person_rows("applicant")
+        if scenario.marital_status is MaritalStatus.MARRIED:
+            yield SectionTitle("配偶")
+            yield from person_rows("spouse")
+        for index in range(scenario.co_borrower_count):
+            yield SectionTitle(f"共同借款人{index + 1}")
+            options = [(label, rel.value) for rel, label in CO_BORROWER_RELATION_LABELS.items()]
+            co = self.case.application.co_borrowers
+            relation = co[index].relation if index < len(co) else None
+            value = relation.value if relation is not None else Select.NULL
+            yield Select(options, value=value, prompt="与申请人关系", id=f"rel-{index}")
+            yield from person_rows(f"co_borrowers.{index}")
+        if scenario.presence is Presence.AGENT:
+            yield SectionTitle("代办人（帮办代办员）")
+            yield from person_rows("agent")
+            yield FormRow("agent.relation", "与申请人关系", placeholder="如：亲属、单位同事、帮办代办员")
+            agent = self.case.application.agent
+            yield Checkbox(
+                "已收取授权委托书（核心要件）",
+                value=bool(agent and agent.power_of_attorney),
+                id="poa",
+            )
+        yield SectionTitle("征信查询授权")
+        auth = self.case.application.credit_authorization
+        yield Checkbox(
+            "申请人已签署《个人征信查询授权书》（未签署不能查询征信）",
+            value=bool(auth and auth.recorded),
+            id="credit-auth",
+        )
+
+    def relation_for(self, index: int) -> CoBorrowerRelation | None:
+        value = self.query_one(f"#rel-{index}", Select).value
+        return CoBorrowerRelation(str(value)) if value is not Select.NULL else None

@@ -1,0 +1,85 @@
+"""Step 6, review and decide (审核与决定): what blocks acceptance, what will be printed."""
+
+from __future__ import annotations
+
+from rich.markup import escape
+from textual.app import ComposeResult
+from textual.widgets import Static
+
+from counter_app.services.intake import STATUS_LABELS
+from forms.vocabulary import LINKED_ITEM_LABELS, CaseStatus
+from screens.steps import Step
+
+
+class ReviewStep(Step):
+    """A summary of the case and the problems; F9 accepts, F10 declines, P prints."""
+
+    TITLE = "审核与决定"
+    DEFAULT_CSS = """
+    ReviewStep #review-summary {
+        height: auto;
+    }
+    ReviewStep #review-problems {
+        height: auto;
+        margin-top: 1;
+    }
+    ReviewStep #review-decision {
+        height: auto;
+        margin-top: 1;
+        border: round $success;
+        padding: 0 1;
+    }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="review-summary")
+        yield Static("", id="review-problems")
+        yield Static("", id="review-decision")
+
+    def on_mount(self) -> None:
+        self.refresh_from_case()
+
+    def refresh_from_case(self) -> None:
+        case = self.case
+        app = case.application
+        applicant = app.applicant
+        loan = app.fund_loan
+        evaluation = case.evaluation()
+        items = "、".join(LINKED_ITEM_LABELS[i] for i in app.scenario.linked_items())
+        lines = [
+            f"案件编号：{case.case_number}　状态：{STATUS_LABELS.get(case.status, case.status.value)}",
+            f"申请人：{escape(applicant.name or '（未填）')}　联办事项：{items}",
+        ]
+        if loan is not None and loan.amount:
+            lines.append(f"公积金贷款：{loan.amount:,.2f} 元，{loan.months or '—'} 个月")
+        lines.append(
+            f"材料：需提交 {len(evaluation.to_hand_in)} 项，免提交 {len(evaluation.exempted)} 项，"
+            f"容缺 {len(evaluation.waived)} 项"
+        )
+        for item in evaluation.waived:
+            lines.append(f"  容缺：{escape(item.material.name)}，{escape(item.due_text)}")
+        self.query_one("#review-summary", Static).update("\n".join(lines))
+        problems = case.blocking_problems() if case.editable else []
+        if case.editable:
+            if problems:
+                text = "[b red]尚不能受理：[/]\n" + "\n".join(f"· {escape(p)}" for p in problems)
+                text += "\n\nF10 不予受理并打印一次性告知书；补齐后 F9 受理。"
+            else:
+                text = "[b green]可以受理。[/] 按 F9 受理，或 F10 不予受理。"
+        else:
+            text = ""
+        self.query_one("#review-problems", Static).update(text)
+        decision = self.query_one("#review-decision", Static)
+        if case.status is CaseStatus.DRAFT:
+            decision.display = False
+            return
+        decision.display = True
+        info = [f"已{STATUS_LABELS.get(case.status, case.status.value)}"]
+        if case.decision.get("promised"):
+            estimate = "（估算）" if case.decision.get("estimate") else ""
+            info.append(f"承诺办结日期：{case.decision['promised']}{estimate}")
+        if case.decision.get("pending_lookups"):
+            info.append("离线受理：部分核验待完成，联网后自动补查")
+        printed = "、".join(sorted(case.printed())) or "尚未打印"
+        info.append(f"已打印：{printed}　按 P 打印")
+        decision.update("\n".join(info))
