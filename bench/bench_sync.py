@@ -84,8 +84,9 @@ async def _raw_puts(url: str, payloads: list[dict[str, Any]], concurrency: int) 
 
 
 def _rss_mb() -> float:
-    scale = 1024 * 1024 if sys.platform == "darwin" else 1024  # ru_maxrss: bytes on macOS, KiB on Linux
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / scale / 1024 / 1024 * 1024
+    """Peak resident set size of this process so far, in MB (ru_maxrss: KiB on Linux, bytes on macOS)."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
 
 
 async def _measure(n: int) -> list[Figure]:

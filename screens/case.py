@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Checkbox, ContentSwitcher, Footer, Header, Input, Select, Static
+from textual.widgets import Checkbox, ContentSwitcher, DataTable, Footer, Header, Input, Select, Static
 
 from counter_app.services.gateway import VerificationResult
 from counter_app.services.intake import STATUS_LABELS, IntakeCase, IntakeError
@@ -44,8 +44,9 @@ class CaseScreen(Screen[None]):
     CSS_PATH = Path(__file__).with_suffix(".tcss")
     AUTO_FOCUS = None  # focus is restored from the saved state (or the first field of the step)
     BINDINGS = [
-        Binding("pagedown,ctrl+n", "next_step", "下一步"),
-        Binding("pageup,ctrl+b", "prev_step", "上一步"),
+        # Priority: tables would otherwise take PageUp/PageDown for scrolling and trap the clerk in a step.
+        Binding("pagedown,ctrl+n", "next_step", "下一步", priority=True),
+        Binding("pageup,ctrl+b", "prev_step", "上一步", priority=True),
         Binding("f2", "goto(0)", "情形", show=False),
         Binding("f3", "goto(1)", "申请人", show=False),
         Binding("f4", "goto(2)", "核验", show=False),
@@ -53,7 +54,6 @@ class CaseScreen(Screen[None]):
         Binding("f6", "goto(4)", "材料", show=False),
         Binding("f7", "goto(5)", "审核", show=False),
         Binding("f8", "lookups", "全部核验"),
-        Binding("enter", "rerun_selected", "重新核验此项", show=False),
         Binding("space", "received", "已收取"),
         Binding("w", "waive", "容缺"),
         Binding("m", "missing", "未提交"),
@@ -114,9 +114,13 @@ class CaseScreen(Screen[None]):
             found = self.query(f"#{restore_focus}")
             target = found.first() if found else None
         if target is None:
-            focusable = [w for w in step.query("*") if w.focusable]
-            target = focusable[0] if focusable else None
+            # The step has only just been switched in, so `focusable` (which needs display) is not reliable yet.
+            candidates = [w for w in step.query("*") if w.can_focus and not w.disabled]
+            target = candidates[0] if candidates else None
         if target is not None:
+            # Focus now (so keys typed at once land here) and again after the switch has been laid out,
+            # because hiding the previous step moves focus away from it.
+            target.focus()
             self.call_after_refresh(target.focus)
         self.refresh_bindings()
         self.save_state()
@@ -272,20 +276,19 @@ class CaseScreen(Screen[None]):
         self._show_step(index)
 
     def _leave_field(self) -> None:
-        focused = self.focused
-        if isinstance(focused, FieldInput) and focused.path in self.raw:
-            self._commit(focused)
+        """Commit every half-typed value of the step being left (not only the focused one)."""
+        for field in self._current().query(FieldInput):
+            if field.path in self.raw:
+                self._commit(field)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         checklist = ("received", "waive", "missing")
         if action in checklist:
             return self.step == 4 and self.case.editable
-        if action == "rerun_selected":
-            return self.step == 2
         if action in ("accept", "decline"):
             return self.step == 5 and self.case.editable
         if action == "print":
-            return self.step == 5
+            return self.step in (4, 5)
         if action == "lookups":
             return self.case.editable
         return True
@@ -296,10 +299,12 @@ class CaseScreen(Screen[None]):
         self._leave_field()
         self._run_lookups(None)
 
-    def action_rerun_selected(self) -> None:
-        kind = self.query_one(VerifyStep).selected_kind()
-        if kind is not None:
-            self._run_lookups((kind,))
+    @on(DataTable.RowSelected, "#lookups")
+    def _rerun_selected(self, event: DataTable.RowSelected) -> None:
+        """Enter on a lookup re-runs just that one."""
+        key = event.row_key.value
+        if key and self.case.editable:
+            self._run_lookups((VerificationKind(key),))
 
     def _run_lookups(self, kinds: tuple[VerificationKind, ...] | None) -> None:
         try:
@@ -328,9 +333,9 @@ class CaseScreen(Screen[None]):
         verify = self.query_one(VerifyStep)
         verify.running.discard(result.kind)
         verify.refresh_from_case()
-        # Backfilled values appear in the form, except in the field the clerk is typing in.
+        # Backfilled values appear in the form, except where the clerk has typed something of their own.
         for field in self.query(FieldInput):
-            if field is not self.focused and field.path not in self.raw:
+            if field.path not in self.raw:
                 self._fill(field)
         if self.step in (3, 4, 5):
             self._current().refresh_from_case()

@@ -34,26 +34,34 @@ class FormRow(Horizontal):
 
     DEFAULT_CSS = """
     FormRow {
-        height: auto;
-        min-height: 3;
+        height: 1;
+        margin-bottom: 1;
     }
     FormRow > Label {
         width: 16;
-        padding: 1 1 0 0;
+        padding: 0 1 0 0;
         text-align: right;
     }
     FormRow > FieldInput {
-        width: 36;
+        width: 40;
+        height: 1;
+        border: none;
+        padding: 0 1;
+        background: $boost;
+    }
+    FormRow > FieldInput:focus {
+        border: none;
+        background: $primary 40%;
     }
     FormRow > FieldInput.verified {
-        border: tall $success;
+        color: $success;
     }
     FormRow > FieldInput.invalid {
-        border: tall $error;
+        background: $error 30%;
     }
     FormRow > .field-note {
         width: 1fr;
-        padding: 1 0 0 1;
+        padding: 0 0 0 1;
         color: $text-muted;
     }
     FormRow > .field-note.error {

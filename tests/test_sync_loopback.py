@@ -187,6 +187,7 @@ async def test_platform_down_then_back_syncs_exactly_once(store: Store, sandbox:
         assert again.sent == 0 and again.ok
     finally:
         await engine.client.aclose()
+        await engine.aclose()
         server.stop()
     assert_exactly_once(sandbox, ids)
     assert store.outbox.counts() == {"sent": 12}
@@ -208,6 +209,7 @@ async def test_flapping_platform_200_cases_zero_duplicates_zero_lost(
         rounds = await drain(engine, clock)
     finally:
         await engine.client.aclose()
+        await engine.aclose()
         server.stop()
     assert rounds > 2 and flaky.lost_answers > 20  # the faults really happened, answers really got lost
     # v2 reached the platform only after v1: otherwise it would have been "received" as v2, then v1 refused.
@@ -298,6 +300,7 @@ async def test_conflict_is_parked_not_overwritten_then_resolved(store: Store, sa
         assert (await engine.run_once(pull=False)).sent == 1 and sandbox.platform.cases[b].version == 3
     finally:
         await engine.client.aclose()
+        await engine.aclose()
         server.stop()
     actions = [e.action for e in store.audit.entries(limit=10_000)]
     assert actions.count("sync_conflict") == 3 and actions.count("sync_conflict_resolved") == 2
@@ -333,6 +336,7 @@ async def test_status_pull_moves_local_cases(store: Store, sandbox: Sandbox, clo
         assert (await engine.run_once(push=False)).pulled == 0  # the cursor: nothing changed since
     finally:
         await engine.client.aclose()
+        await engine.aclose()
         server.stop()
     history = [h["to_status"] for h in store.cases.history(ids[1])]
     assert history == ["draft", "accepted", "submitted", "in_review", "approved", "completed"]
@@ -359,6 +363,7 @@ async def test_run_forever_stops_and_backs_off(store: Store, sandbox: Sandbox, c
         await asyncio.wait_for(engine.run_forever(stop), timeout=20)
     finally:
         await engine.client.aclose()
+        await engine.aclose()
         server.stop()
     assert store.outbox.counts() == {"sent": 3}
     assert 0.5 <= naps[0] <= 1.0  # first backoff: base/2 .. base

@@ -40,6 +40,7 @@ from forms.vocabulary import (
     HomeOrdinal,
     MaritalStatus,
     MaterialStatus,
+    RepaymentMethod,
     VerificationKind,
     VerificationOutcome,
 )
@@ -147,6 +148,7 @@ class IntakeCase:
         }
         self.decision: dict[str, Any] = dict(payload.get("decision") or {})
         self.snapshots: dict[str, str] = dict(payload.get("snapshots") or {})
+        self.draft_prints: set[str] = set(payload.get("draft_prints") or [])
         self.notes: list[str] = []
         if not self.checklist:
             self._refresh_checklist()
@@ -172,6 +174,7 @@ class IntakeCase:
             "results": [r.model_dump(mode="json") for r in self.results.values()],
             "decision": self.decision,
             "snapshots": self.snapshots,
+            "draft_prints": sorted(self.draft_prints),
         }
 
     def save(self, ui_state: Mapping[str, Any] | None = None) -> int:
@@ -214,6 +217,7 @@ class IntakeCase:
         except ValueError as exc:
             return [Issue(path=path, label=path, message=str(exc), severity=Severity.ERROR)]
         self.application = updated
+        self._derive()
         self.save()
         return []
 
@@ -302,8 +306,28 @@ class IntakeCase:
         if self.editable:
             self.application, notes = backfill_application(self.application, results, today=self.today())
             self.notes.extend(notes)
+            self._derive()
             self._refresh_checklist()
         self.save()
+
+    def _derive(self) -> None:
+        """Values the form can work out itself, so nobody types them: house count, default method, policy rate.
+
+        Only empty fields are filled, marked as derived; whatever the clerk typed stands.
+        """
+        loan = self.application.fund_loan
+        if loan is None or loan.amount is None:
+            return
+        derived: list[tuple[str, Any]] = []
+        if loan.home_ordinal is None:
+            derived.append(("fund_loan.home_ordinal", self.home_ordinal()))
+        if loan.repayment_method is None:
+            derived.append(("fund_loan.repayment_method", RepaymentMethod.ANNUITY))
+        if loan.rate is None and loan.months is not None:
+            derived.append(("fund_loan.rate", self.suggested_rate(loan.months)))
+        for path, value in derived:
+            with contextlib.suppress(ValueError):
+                self.application = self.application.backfill(path, value, FieldSource.DERIVED, today=self.today())
 
     def outcomes(self) -> dict[VerificationKind, VerificationOutcome]:
         return outcomes_by_kind(self.results.values())
@@ -625,6 +649,28 @@ class IntakeCase:
         """
         setup = self._printing
         snapshot = self.snapshots.get(kind.value)
+        if self.editable:
+            # Before the decision a print is a working copy for signature: it shows the form as it is now
+            # and is never frozen, so a later print after corrections is not a reprint of stale content.
+            data = self.document_data(kind)
+            record = print_document(
+                data,
+                spool_dir=setup.spool_dir,
+                actor=self.operator.actor,
+                printer=setup.printer,
+                font_path=setup.font_path,
+                now=self.now(),
+            )
+            again = kind.value in self.draft_prints
+            self.draft_prints.add(kind.value)
+            self._store.prints.record(
+                self.case_id,
+                kind.value,
+                actor=self.operator.actor,
+                reason=reason or ("受理前更新后重新打印" if again else None),
+            )
+            self.save()
+            return record
         if snapshot is None:
             data = self.document_data(kind)
             record = print_document(
@@ -636,6 +682,9 @@ class IntakeCase:
                 now=self.now(),
             )
             self.snapshots[kind.value] = data.model_dump_json()
+            if kind.value in self.draft_prints and not reason:
+                # The copy signed before the decision was a working copy; this is the final one, not a reprint.
+                reason = "受理决定后打印定稿"
         else:
             if not (reason and reason.strip()):
                 raise IntakeError("补打须说明原因（例如：申请人遗失、打印机卡纸）")
@@ -653,7 +702,11 @@ class IntakeCase:
         return record
 
     def printed(self) -> set[str]:
+        """Documents printed since the decision (frozen: printing them again is a reprint)."""
         return set(self.snapshots)
+
+    def printed_any(self) -> set[str]:
+        return set(self.snapshots) | self.draft_prints
 
 
 _STATUS_ZH: dict[CaseStatus, str] = {

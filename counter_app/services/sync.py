@@ -26,6 +26,7 @@ import asyncio
 import random
 import uuid
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Literal
@@ -165,10 +166,16 @@ class SyncEngine:
         self.sleep: Sleep = sleep or asyncio.sleep
         self.rng = random.Random(seed)
         self.online: bool | None = None  # None until the first request; for an indicator
+        # One long-lived thread for store writes: one SQLite connection, and fsyncs off the event loop.
+        self._store_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-store")
 
     async def aclose(self) -> None:
+        self._store_thread.shutdown(wait=True)
         if self._owns_client:
             await self.client.aclose()
+
+    def _in_store_thread(self, fn: Callable[..., None], *args: Any) -> asyncio.Future[None]:
+        return asyncio.get_running_loop().run_in_executor(self._store_thread, fn, *args)
 
     async def __aenter__(self) -> SyncEngine:
         return self
@@ -197,18 +204,28 @@ class SyncEngine:
         if progress:
             progress(0, total)
         limiter = asyncio.Semaphore(self.policy.concurrency)
+
+        async def one(entry: OutboxEntry) -> _Result:
+            async with limiter:
+                return await self._send(entry)
+
+        # The results of round k are committed in a worker thread (its own SQLite connection) while round k+1 is
+        # on the wire: the loop never waits on an fsync. Entries of round k are still 'pending' in the database
+        # meanwhile, so next_batch holds back their cases' later versions — per-case order is kept.
+        committing: asyncio.Future[None] | None = None
         while True:
             batch = self.ledger.next_batch(limit=self.policy.batch_size, exclude=tried)
             if not batch:
-                break
+                if committing is None:
+                    break
+                await committing  # later versions of just-committed cases may be due now
+                committing = None
+                continue
             tried.extend(e.id for e in batch)
-
-            async def one(entry: OutboxEntry) -> _Result:
-                async with limiter:
-                    return await self._send(entry)
-
-            results = await asyncio.gather(*(one(e) for e in batch))
-            self._commit(results, summary)
+            results = list(await asyncio.gather(*(one(e) for e in batch)))
+            if committing is not None:
+                await committing
+            committing = self._in_store_thread(self._commit, results, summary)
             done += len(results)
             if progress:
                 progress(done, max(total, done))
@@ -337,6 +354,11 @@ class SyncEngine:
             summary.pull_error = f"{type(exc).__name__}: {exc}"[:300]
             return summary
         self.online = True
+        await self._in_store_thread(self._record_pull, views, now, summary)
+        return summary
+
+    def _record_pull(self, views: list[dict[str, Any]], now: str, summary: SyncSummary) -> None:
+        # One transaction: the cursor moves only together with what it covers.
         local = self.ledger.local_statuses([str(v["case_id"]) for v in views])
         with self.ledger.batch():
             for view in views:
@@ -350,7 +372,6 @@ class SyncEngine:
                     summary.moved += 1
             self.ledger.set_cursor(now)
             self.ledger.audit_pull(cases=summary.pulled, moved=summary.moved, events=summary.events)
-        return summary
 
     # -- runs ------------------------------------------------------------------------------------------------
     async def run_once(self, *, push: bool = True, pull: bool = True, progress: Progress | None = None) -> SyncSummary:

@@ -29,10 +29,12 @@ class LoanStep(Step):
         width: 36;
     }
     LoanStep #limits {
+        dock: right;
+        width: 46;
+        height: auto;
+        max-height: 100%;
         border: round $accent;
         padding: 0 1;
-        margin: 1 0;
-        height: auto;
     }
     """
 

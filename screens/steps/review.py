@@ -80,6 +80,6 @@ class ReviewStep(Step):
             info.append(f"承诺办结日期：{case.decision['promised']}{estimate}")
         if case.decision.get("pending_lookups"):
             info.append("离线受理：部分核验待完成，联网后自动补查")
-        printed = "、".join(sorted(case.printed())) or "尚未打印"
+        printed = "、".join(sorted(case.printed_any())) or "尚未打印"
         info.append(f"已打印：{printed}　按 P 打印")
         decision.update("\n".join(info))
