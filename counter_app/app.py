@@ -12,6 +12,7 @@ from functools import partial
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.timer import Timer
 
 from counter_app.services.intake import OperatorRef
 from counter_app.services.workstation import Workstation
@@ -40,6 +41,7 @@ class CounterApp(App[None]):
             idle_lock_seconds if idle_lock_seconds is not None else workstation.settings.idle_lock_minutes * 60
         )
         self._last_activity = self.workstation.clock()
+        self._background_timer: Timer | None = None
 
     # -- start, stop -----------------------------------------------------------------------------------------------
 
@@ -58,6 +60,28 @@ class CounterApp(App[None]):
 
         self.operator = operator
         self.push_screen(HomeScreen(self.workstation, operator))
+        interval = self.workstation.settings.sync_interval_seconds
+        if interval and self._background_timer is None:
+            self._background_timer = self.set_interval(interval, self._background)
+
+    # -- background: sync and deferred lookups -----------------------------------------------------------------------
+
+    def _background(self) -> None:
+        self.run_worker(self._background_round(), group="background", exclusive=True, exit_on_error=False)
+
+    async def _background_round(self) -> None:
+        flags_before = len(self.workstation.review_flags())
+        try:
+            await self.workstation.background_round()
+        except Exception as exc:
+            self.log.warning(f"background round failed: {exc!r}")
+            return
+        flags = len(self.workstation.review_flags())
+        if flags > flags_before:
+            self.notify(f"补查核验发现 {flags - flags_before} 件与受理时不一致，请在同步页处理", severity="warning")
+        refresh = getattr(self.screen, "refresh_data", None)
+        if callable(refresh):
+            refresh()
 
     # -- idle lock -------------------------------------------------------------------------------------------------
 

@@ -85,6 +85,9 @@ class Settings(BaseSettings):
     font_path: Path | None = None
     """TrueType CJK font to embed in printouts; empty means search the system."""
 
+    sync_interval_seconds: int = Field(20, ge=0, le=3600)
+    """Seconds between background sync rounds (outbox push, status pull, deferred lookups); 0 turns them off."""
+
     idle_lock_minutes: int = Field(10, ge=1, le=240)
     """Minutes of inactivity after which the screen locks."""
 

@@ -58,6 +58,8 @@ class Action:
     SYNC_FAILED = "sync_failed"
     SUPERVISOR_OVERRIDE = "supervisor_override"
     SHORTFALL_OVERDUE = "shortfall_overdue"
+    REVIEW_FLAG = "review_flag"
+    REVIEW_RESOLVED = "review_resolved"
 
 
 def canonical_json(value: Mapping[str, Any]) -> str:

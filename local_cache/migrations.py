@@ -240,7 +240,27 @@ _V4: tuple[str, ...] = (
     "CREATE TABLE sync_state (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
 )
 
-MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = ((1, _V1), (2, _V2), (3, _V3), (4, _V4))
+# v5: review flags — a deferred lookup that now disagrees with what an accepted case was accepted on.
+# The message names the registry and the outcomes only (no personal data), so it is stored in clear.
+_V5: tuple[str, ...] = (
+    """CREATE TABLE review_flags (
+        id INTEGER PRIMARY KEY,
+        case_id TEXT NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL,
+        outcome_before TEXT NOT NULL,
+        outcome_after TEXT NOT NULL,
+        message TEXT NOT NULL,
+        action TEXT NOT NULL,
+        request_id TEXT NOT NULL UNIQUE,
+        created_at TEXT NOT NULL,
+        resolved_at TEXT,
+        resolved_by TEXT,
+        resolution TEXT
+    )""",
+    "CREATE INDEX review_flags_open ON review_flags (resolved_at, case_id)",
+)
+
+MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = ((1, _V1), (2, _V2), (3, _V3), (4, _V4), (5, _V5))
 LATEST_VERSION = MIGRATIONS[-1][0]
 
 

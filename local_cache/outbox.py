@@ -36,6 +36,21 @@ class OutboxEntry:
 
 
 @dataclass(frozen=True)
+class OutboxStatus:
+    """One outbox entry as the sync screen lists it (no payload)."""
+
+    id: int
+    case_id: str
+    case_number: str
+    version: int
+    state: str
+    attempts: int
+    next_attempt_at: datetime
+    last_error: str | None
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
 class PrintRecord:
     id: int
     case_id: str
@@ -77,6 +92,38 @@ class Outbox:
         if not rows:
             raise NotFoundError(f"待同步记录 {entry_id} 不存在。")
         return self._entry(rows[0])
+
+    def entries(self, *, limit: int = 500) -> list[OutboxStatus]:
+        """Every entry's state for the sync screen, newest first, without decrypting payloads."""
+        sql = (
+            "SELECT o.id, o.case_id, c.case_number, o.version, o.state, o.attempts, o.next_attempt_at, o.last_error, "
+            "o.updated_at FROM outbox o JOIN cases c ON c.id = o.case_id ORDER BY o.updated_at DESC, o.id DESC LIMIT ?"
+        )
+        return [
+            OutboxStatus(
+                id=int(r["id"]),
+                case_id=r["case_id"],
+                case_number=r["case_number"],
+                version=int(r["version"]),
+                state=r["state"],
+                attempts=int(r["attempts"]),
+                next_attempt_at=datetime.fromisoformat(r["next_attempt_at"]),
+                last_error=r["last_error"],
+                updated_at=datetime.fromisoformat(r["updated_at"]),
+            )
+            for r in self._db.conn.query(sql, [limit])
+        ]
+
+    def retry_now(self) -> int:
+        """Manual retry from the sync screen: every waiting or given-up entry becomes due now."""
+        now = self._clock().isoformat()
+        with self._db.write() as conn:
+            cursor = conn.execute(
+                "UPDATE outbox SET state = 'pending', next_attempt_at = ?, updated_at = ? "
+                "WHERE state IN ('pending', 'dead')",
+                [now, now],
+            )
+            return int(cursor.rowcount)
 
     def enqueue(self, case_id: str, version: int, payload: Mapping[str, Any], *, actor: str) -> OutboxEntry:
         now = self._clock().isoformat()

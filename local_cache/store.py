@@ -20,6 +20,7 @@ from local_cache.cases import Cases
 from local_cache.crypto import KeyRing, create_key_file, read_key_file
 from local_cache.db import Database
 from local_cache.errors import KeyFileError
+from local_cache.flags import ReviewFlags
 from local_cache.migrations import LATEST_VERSION, migrate
 from local_cache.operators import SCRYPT_N, Operators
 from local_cache.outbox import Outbox, PrintLog
@@ -103,6 +104,7 @@ class Store:
         self.outbox = Outbox(db, keys, self.audit, self.cases, clock)
         self.prints = PrintLog(db, self.audit, self.cases, clock)
         self.pending = PendingLookups(db, keys, self.cases, clock)
+        self.flags = ReviewFlags(db, self.audit, self.cases, clock)
 
     @classmethod
     def open(

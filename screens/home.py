@@ -11,7 +11,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
-from counter_app.services.intake import STATUS_LABELS, OperatorRef
+from counter_app.services.intake import CHINA_TZ, STATUS_LABELS, OperatorRef
 from counter_app.services.workstation import CaseRow, HomeData, Workstation
 from forms.vocabulary import CaseStatus
 
@@ -27,6 +27,7 @@ class HomeScreen(Screen[None]):
         Binding("c", "consult", "材料咨询"),
         Binding("k", "calculator", "贷款计算"),
         Binding("r", "refresh", "刷新"),
+        Binding("s", "sync", "同步"),
     ]
 
     def __init__(self, workstation: Workstation, operator: OperatorRef) -> None:
@@ -68,6 +69,10 @@ class HomeScreen(Screen[None]):
         dead = data.outbox.get("dead", 0)
         network = "● 联网" if data.online else "○ 离线（核验排队，联网后补查）"
         outbox = f"待同步 {pending} 件" + (f"，同步失败 {dead} 件" if dead else "")
+        if data.pending_lookups:
+            outbox += f"，待补查核验 {data.pending_lookups} 项"
+        if data.flags:
+            outbox += f"，[b red]复核提示 {len(data.flags)} 件（按 S 查看）[/]"
         self.query_one("#status-line", Static).update(
             f"操作员：{self.operator.name}（{self.operator.login}）   {network}   {outbox}   "
             f"政策：{self.workstation.policy.meta.name}"
@@ -78,7 +83,8 @@ class HomeScreen(Screen[None]):
             table.clear()
             for row in rows:
                 self._rows[row.case_id] = row
-                local = row.updated_at.astimezone().strftime("%m-%d %H:%M")
+                # The counter works on China time whatever the machine's own zone is (dates, promised days).
+                local = row.updated_at.astimezone(CHINA_TZ).strftime("%m-%d %H:%M")
                 table.add_row(
                     row.case_number,
                     STATUS_LABELS.get(row.status, row.status.value),
@@ -136,6 +142,11 @@ class HomeScreen(Screen[None]):
 
         case = self.workstation.new_case(self.operator)
         self.app.push_screen(CaseScreen(self.workstation, case))
+
+    def action_sync(self) -> None:
+        from screens.sync import SyncScreen
+
+        self.app.push_screen(SyncScreen(self.workstation, self.operator))
 
     def action_consult(self) -> None:
         from screens.consult import ConsultScreen

@@ -68,7 +68,7 @@ async def test_nothing_listening_ends_unavailable() -> None:
     async def no_wait(seconds: float) -> None:
         return None
 
-    policy = RetryPolicy(attempts=2, attempt_timeout=2, lookup_timeout=5, failure_threshold=1)
+    policy = RetryPolicy(attempts=2, attempt_timeout=2, lookup_timeout=5, failure_threshold=2)
     async with GatewayClient(
         base_url=f"http://127.0.0.1:{port}",
         app_key="sandbox-app",
@@ -78,8 +78,12 @@ async def test_nothing_listening_ends_unavailable() -> None:
         sleep=no_wait,
     ) as client:
         inputs = LookupInputs.model_validate(load_roster().household("T01").inputs.model_dump())
-        first, *_ = await client.lookup_all(plan_lookups("C1", Scenario(), inputs)[:1])
+        plan = plan_lookups("C1", Scenario(), inputs)
+        first = await client.lookup(plan[0])
         assert first.outcome is VerificationOutcome.UNAVAILABLE
         assert first.problem is not None and first.problem.code == "transport"
+        # The second failure shows the gateway is down: that lookup is queued to run again later.
+        second = await client.lookup(plan[1])
+        assert second.outcome is VerificationOutcome.PENDING
         assert not client.online
         assert await client.probe() is False

@@ -43,7 +43,7 @@ def test_migration_4_keeps_outbox_rows_and_widens_states(tmp_path: Path) -> None
         "updated_at) VALUES (7, 'c1', 1, x'01', 'pending', 2, 'n', 'c', 'u')"
     )
     db.conn.conn.commit()
-    assert migrate(db) == [4]
+    assert migrate(db, target=4) == [4]
     row = db.conn.conn.execute("SELECT id, case_id, version, state, attempts FROM outbox").fetchone()
     assert tuple(row) == (7, "c1", 1, "pending", 2)
     db.conn.execute("UPDATE outbox SET state = 'conflict' WHERE id = 7")  # allowed now

@@ -516,6 +516,14 @@ class GatewayClient:
         result = await self._send_with_retries(request)
         if result.outcome is VerificationOutcome.UNAVAILABLE:
             self._note_failure()
+            if not self._online:
+                # This failure is the one that showed the gateway is down: queue it like any lookup made offline,
+                # so it runs again by itself once the gateway is back.
+                problem = LookupProblem(code="offline", message="核验网关暂时无法连接，已排队，恢复连接后自动核验")
+                pending = self._local_result(request, VerificationOutcome.PENDING, problem)
+                self.sink.queue_pending(request)
+                self._audit(request, pending, recorded=False)
+                return pending
         elif result.attempts > 0:
             self._failures = 0
         self._finish(request, result)

@@ -149,6 +149,8 @@ class IntakeCase:
         self.decision: dict[str, Any] = dict(payload.get("decision") or {})
         self.snapshots: dict[str, str] = dict(payload.get("snapshots") or {})
         self.draft_prints: set[str] = set(payload.get("draft_prints") or [])
+        # KPI: intake time runs from the first keystroke to the decision (Fujian's "time used" measure).
+        self.timing: dict[str, str] = dict(payload.get("timing") or {})
         self.notes: list[str] = []
         if not self.checklist:
             self._refresh_checklist()
@@ -175,6 +177,7 @@ class IntakeCase:
             "decision": self.decision,
             "snapshots": self.snapshots,
             "draft_prints": sorted(self.draft_prints),
+            "timing": self.timing,
         }
 
     def save(self, ui_state: Mapping[str, Any] | None = None) -> int:
@@ -217,6 +220,7 @@ class IntakeCase:
         except ValueError as exc:
             return [Issue(path=path, label=path, message=str(exc), severity=Severity.ERROR)]
         self.application = updated
+        self.timing.setdefault("first_input_at", self.now().isoformat())
         self._derive()
         self.save()
         return []
@@ -541,12 +545,19 @@ class IntakeCase:
         for line in self.checklist.values():
             self._store.records.set_checklist_line(self.case_id, line.code, line.status)
         self._store.cases.set_status(self.case_id, CaseStatus.ACCEPTED, actor=self.operator.actor)
-        revision = self.save()
-        self._store.outbox.enqueue(self.case_id, revision, self.payload(), actor=self.operator.actor)
+        self.save()
+        self._queue_sync()
         docs: list[DocKind] = [DocKind.RECEIPT, DocKind.FORM, DocKind.AUTHORIZATION]
         if evaluation.waived:
             docs.append(DocKind.COMMITMENT)
         return Decision(CaseStatus.ACCEPTED, self.case_number, evaluation, promised, tuple(docs), pending)
+
+    def _queue_sync(self) -> None:
+        """Queue the case for the platform: one new version per change, sent in order, exactly once."""
+        from local_cache.sync_ledger import SyncLedger
+
+        version = SyncLedger.of(self._store).next_version(self.case_id)
+        self._store.outbox.enqueue(self.case_id, version, self.payload(), actor=self.operator.actor)
 
     def decline(self) -> Decision:
         """不予受理 for now: the one-time notice lists everything missing, at once."""

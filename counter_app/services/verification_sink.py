@@ -169,9 +169,10 @@ async def replay_pending(client: GatewayClient, store: Store, *, limit: int = 10
         for request in batch:
             store.pending.attempted(request.request_id)
         answers = await client.replay_pending(batch)
-        for result in answers:
+        for request, result in zip(batch, answers, strict=True):
+            # By the queued request's id: a cached answer carries the id of the lookup that was first sent.
             if result.outcome not in _STILL_WAITING:
-                store.pending.done(result.request_id)
+                store.pending.done(request.request_id)
         results.extend(answers)
         if any(r.outcome in (VerificationOutcome.PENDING, VerificationOutcome.UNAVAILABLE) for r in answers):
             break  # still out: leave the rest queued for the next replay

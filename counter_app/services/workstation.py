@@ -13,8 +13,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from counter_app.services.deferred import DeferredReport, resolve_pending
 from counter_app.services.gateway import GatewayClient
 from counter_app.services.intake import CHINA_TZ, IntakeCase, IntakeError, OperatorRef, PrintSetup
+from counter_app.services.sync import SyncEngine, SyncSummary, make_engine
 from counter_app.settings import Settings
 from forms.identifiers import normalise
 from forms.materials import guide
@@ -61,6 +63,17 @@ class ShortfallRow:
 
 
 @dataclass(frozen=True)
+class FlagRow:
+    """A review flag on the home screen: what changed after acceptance and what to do."""
+
+    id: int
+    case_id: str
+    case_number: str
+    message: str
+    action: str
+
+
+@dataclass(frozen=True)
 class HomeData:
     """What the home screen shows."""
 
@@ -69,6 +82,8 @@ class HomeData:
     shortfalls: list[ShortfallRow]
     online: bool
     outbox: dict[str, int] = field(default_factory=dict)
+    flags: list[FlagRow] = field(default_factory=list)
+    pending_lookups: int = 0
 
 
 def _row(summary: Any) -> CaseRow:
@@ -101,7 +116,14 @@ class Workstation:
         extra = [settings.holiday_file] if settings.holiday_file else []
         self.calendar: WorkingDayCalendar = load_calendar(extra)
         self.sandbox = sandbox
+        if gateway_transport is None and sandbox is not None and not settings.gateway_url:
+            from counter_app.services.sandbox import make_transport
+
+            gateway_transport = make_transport(sandbox)
         self._gateway_transport = gateway_transport
+        self._sync: SyncEngine | None = None
+        self.last_sync: SyncSummary | None = None
+        self.last_deferred: DeferredReport | None = None
         self._gateways: dict[int, GatewayClient] = {}
         self.printing = PrintSetup(
             spool_dir=settings.spool_folder,
@@ -117,13 +139,12 @@ class Workstation:
 
         store = open_store(settings, demo_clerk=True, clock=clock)
         sandbox = None
-        transport = None
-        if not settings.gateway_url:
-            from counter_app.services.sandbox import create_sandbox, make_transport
+        if settings.uses_sandbox:
+            from counter_app.services.sandbox import create_sandbox
 
+            # One sandbox for lookups and sync, so both see the same registries and platform.
             sandbox = create_sandbox()
-            transport = make_transport(sandbox)
-        return cls(settings, store, clock=clock, sandbox=sandbox, gateway_transport=transport)
+        return cls(settings, store, clock=clock, sandbox=sandbox)
 
     def today(self) -> date:
         return self.clock().astimezone(CHINA_TZ).date()
@@ -180,7 +201,62 @@ class Workstation:
         for client in self._gateways.values():
             await client.aclose()
         self._gateways.clear()
+        if self._sync is not None:
+            await self._sync.aclose()
+            self._sync = None
         self.store.close()
+
+    # -- sync and deferred lookups -----------------------------------------------------------------------------------
+
+    def sync_engine(self) -> SyncEngine:
+        if self._sync is None:
+            if self.settings.platform_url or self.sandbox is None:
+                self._sync = make_engine(self.settings, self.store)
+            else:
+                from counter_app.services.sandbox import EMBEDDED_BASE_URL, make_transport
+
+                self._sync = SyncEngine(self.store, make_transport(self.sandbox), base_url=EMBEDDED_BASE_URL)
+        return self._sync
+
+    async def background_round(self) -> SyncSummary:
+        """One round of the counter's background work: replay deferred lookups, push the outbox, pull statuses."""
+        system = OperatorRef(id=0, login="system", name="系统", role=Role.CLERK.value)
+        self.last_deferred = await resolve_pending(self.gateway_for(system), self.store)
+        self.last_sync = await self.sync_engine().run_once()
+        return self.last_sync
+
+    def outbox_entries(self) -> list[Any]:
+        return self.store.outbox.entries()
+
+    def retry_sync(self) -> int:
+        return self.store.outbox.retry_now()
+
+    def conflicts(self) -> list[Any]:
+        return self.sync_engine().conflicts()
+
+    def resolve_conflict(self, case_id: str, keep: str, operator: OperatorRef) -> None:
+        if keep not in ("local", "platform"):
+            raise IntakeError("冲突处理只能选择保留本地版本或平台版本")
+        self.sync_engine().resolve_conflict(case_id, keep, actor=operator.actor)  # type: ignore[arg-type]
+
+    def review_flags(self) -> list[FlagRow]:
+        rows = []
+        for flag in self.store.flags.open_flags():
+            rows.append(
+                FlagRow(
+                    id=flag.id,
+                    case_id=flag.case_id,
+                    case_number=self.store.cases.case_number_of(flag.case_id),
+                    message=flag.message,
+                    action=flag.action,
+                )
+            )
+        return rows
+
+    def resolve_flag(self, flag_id: int, operator: OperatorRef, resolution: str) -> None:
+        if not resolution.strip():
+            raise IntakeError("处理复核提示须写明处理结果")
+        self.store.flags.resolve(flag_id, actor=operator.actor, resolution=resolution.strip())
 
     # -- cases -----------------------------------------------------------------------------------------------------
 
@@ -254,8 +330,10 @@ class Workstation:
             today=todays,
             drafts=drafts,
             shortfalls=shortfalls,
-            online=self.online,
+            online=self.online and (self.last_sync is None or self.sync_engine().online is not False),
             outbox=self.store.outbox.counts(),
+            flags=self.review_flags(),
+            pending_lookups=self.store.pending.count(),
         )
 
     def _material_name(self, code: str) -> str:

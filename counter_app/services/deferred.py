@@ -1,0 +1,100 @@
+"""Deferred verification (补查): lookups left ``pending`` while offline run when the gateway is back.
+
+A late answer never changes an accepted case. Where it disagrees with what the case was accepted on (the lookup
+was pending then, and now says mismatch, not found or refused), the case gets a review flag that says what
+changed and what the clerk must do. A draft needs nothing: its screen re-runs the lookups and the store's
+verification cache answers at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from counter_app.services.gateway import GatewayClient, VerificationResult
+from counter_app.services.verification_sink import replay_pending
+from forms.vocabulary import VERIFICATION_LABELS, CaseStatus, VerificationKind, VerificationOutcome
+
+if TYPE_CHECKING:
+    from local_cache import Store
+
+OUTCOME_ZH: dict[VerificationOutcome, str] = {
+    VerificationOutcome.MATCH: "一致",
+    VerificationOutcome.MISMATCH: "不一致",
+    VerificationOutcome.NOT_FOUND: "未查到记录",
+    VerificationOutcome.REFUSED: "被拒绝",
+    VerificationOutcome.UNAVAILABLE: "暂不可用",
+    VerificationOutcome.PENDING: "待核验",
+}
+
+# What the clerk must do when a late answer disagrees; fixed texts (no personal data goes into a flag).
+ACTIONS: dict[VerificationKind, str] = {
+    VerificationKind.IDENTITY: "请联系申请人携带身份证原件到窗口核实；核实前暂停审批，必要时报负责人处理",
+    VerificationKind.MARRIAGE: "请联系申请人补交婚姻状况证明原件，并核对申请表婚姻信息",
+    VerificationKind.CONTRACT: "请联系申请人提交已备案的购房合同原件；未备案不能放款",
+    VerificationKind.PROPERTY: "请联系申请人提交不动产登记证明原件",
+    VerificationKind.TAX: "请联系申请人完成契税缴纳并提交完税凭证",
+    VerificationKind.CREDIT: "请将征信情况报审批岗复核，必要时通知申请人说明",
+    VerificationKind.BANK_CARD: "请联系申请人更换为本人名下的还款银行卡",
+}
+DEFAULT_ACTION = "请联系申请人补交该项证明材料原件，并报审批岗复核"
+
+
+@dataclass
+class DeferredReport:
+    """What one replay round found."""
+
+    resolved: int = 0
+    flagged: int = 0
+    still_pending: int = 0
+    flags: list[str] = field(default_factory=list)
+
+
+def _accepted_outcome(payload: dict[str, Any], kind: VerificationKind) -> VerificationOutcome | None:
+    for raw in payload.get("results") or []:
+        if isinstance(raw, dict) and raw.get("kind") == kind.value:
+            return VerificationOutcome(str(raw.get("outcome")))
+    return None
+
+
+def review(store: Store, result: VerificationResult, *, actor: str = "system") -> str | None:
+    """Compare one late answer with what its case was accepted on; raise a flag when they disagree."""
+    record = store.cases.get(result.case_id)
+    if record.summary.status in (CaseStatus.DRAFT, CaseStatus.DECLINED):
+        return None
+    before = _accepted_outcome(record.payload, result.kind)
+    after = result.outcome
+    if after in (VerificationOutcome.MATCH, VerificationOutcome.PENDING, VerificationOutcome.UNAVAILABLE):
+        return None
+    if before is not None and before is after:
+        return None
+    label = VERIFICATION_LABELS[result.kind]
+    before_zh = OUTCOME_ZH[before] if before is not None else "未核验"
+    message = f"{label}补查结果为“{OUTCOME_ZH[after]}”，与受理时（{before_zh}）不同"
+    store.flags.raise_flag(
+        result.case_id,
+        result.kind.value,
+        before=before.value if before is not None else "none",
+        after=after.value,
+        message=message,
+        action=ACTIONS.get(result.kind, DEFAULT_ACTION),
+        request_id=result.request_id,
+        actor=actor,
+    )
+    return message
+
+
+async def resolve_pending(client: GatewayClient, store: Store) -> DeferredReport:
+    """Replay the queued lookups (when the gateway answers) and flag the accepted cases they contradict."""
+    report = DeferredReport()
+    results = await replay_pending(client, store)
+    for result in results:
+        if result.outcome is VerificationOutcome.PENDING:
+            report.still_pending += 1
+            continue
+        report.resolved += 1
+        message = review(store, result)
+        if message:
+            report.flagged += 1
+            report.flags.append(message)
+    return report
