@@ -265,15 +265,36 @@ class MaterialState(BaseModel):
         return self
 
 
+OutcomesByWhose = Mapping[Whose, Mapping[VerificationKind, VerificationOutcome]]
+
+
+def _outcome(
+    material: Material,
+    outcomes: Mapping[VerificationKind, VerificationOutcome],
+    by_whose: OutcomesByWhose | None,
+) -> VerificationOutcome | None:
+    """The outcome that decides a material's exemption.
+
+    Lookups are about the applicant unless ``by_whose`` has an entry for the material's person: the agent's own
+    ID card is exempt only by a lookup of the agent, never by the applicant's.
+    """
+    if material.exempt_by is None:
+        return None
+    if by_whose is not None and material.whose in by_whose:
+        return by_whose[material.whose].get(material.exempt_by)
+    return outcomes.get(material.exempt_by)
+
+
 def initial_checklist(
     catalog: MaterialCatalog,
     scenario: Scenario,
     outcomes: Mapping[VerificationKind, VerificationOutcome],
+    by_whose: OutcomesByWhose | None = None,
 ) -> list[MaterialState]:
     """One line per applicable material: ``verified`` where its lookup matched, otherwise ``missing``."""
     lines: list[MaterialState] = []
     for material in materials_for(catalog, scenario):
-        exempt = material.exempt_by is not None and outcomes.get(material.exempt_by) is VerificationOutcome.MATCH
+        exempt = _outcome(material, outcomes, by_whose) is VerificationOutcome.MATCH
         lines.append(
             MaterialState(code=material.code, status=MaterialStatus.VERIFIED if exempt else MaterialStatus.MISSING)
         )
@@ -393,6 +414,7 @@ def evaluate(
     outcomes: Mapping[VerificationKind, VerificationOutcome],
     accepted_on: date,
     calendar: WorkingDayCalendar | None = None,
+    by_whose: OutcomesByWhose | None = None,
 ) -> Evaluation:
     """Decide whether the case can be accepted on ``accepted_on`` and list what the documents print.
 
@@ -419,7 +441,7 @@ def evaluate(
             notes.append(f"“{catalog.get(code).name}”不适用于本办理情形，不计入受理材料")
 
     for material in applicable:
-        outcome = outcomes.get(material.exempt_by) if material.exempt_by is not None else None
+        outcome = _outcome(material, outcomes, by_whose)
         if material.exempt_by is not None and outcome is VerificationOutcome.MATCH:
             exempted.append(ExemptedItem(material=material, kind=material.exempt_by))
             continue

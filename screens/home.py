@@ -28,6 +28,8 @@ class HomeScreen(Screen[None]):
         Binding("k", "calculator", "贷款计算"),
         Binding("r", "refresh", "刷新"),
         Binding("s", "sync", "同步"),
+        Binding("i", "kpi", "办件成效"),
+        Binding("a", "audit", "审计日志"),
     ]
 
     def __init__(self, workstation: Workstation, operator: OperatorRef) -> None:
@@ -142,6 +144,23 @@ class HomeScreen(Screen[None]):
 
         case = self.workstation.new_case(self.operator)
         self.app.push_screen(CaseScreen(self.workstation, case))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "audit":
+            from counter_app.services.kpi import can_view_audit
+
+            return can_view_audit(self.operator)
+        return True
+
+    def action_kpi(self) -> None:
+        from screens.kpi import KpiScreen
+
+        self.app.push_screen(KpiScreen(self.workstation))
+
+    def action_audit(self) -> None:
+        from screens.audit import AuditScreen
+
+        self.app.push_screen(AuditScreen(self.workstation, self.operator))
 
     def action_sync(self) -> None:
         from screens.sync import SyncScreen

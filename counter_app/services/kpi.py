@@ -1,0 +1,556 @@
+"""Counter KPIs (办件成效): time used, materials collected, cases handled — by day and operator.
+
+Fujian's implementation plan (seeds/001, 系统测试和试运行) names what a trial measures: 实际用时 (time used),
+收取材料数量 (materials collected) and 办件数量 (cases handled). Per decided case this module works out:
+
+- intake time: the first keystroke (``timing.first_input_at``) to the decision (``decision.at``);
+- materials: on paper (收取) vs exempted because a data-sharing lookup matched (免提交), and waived (容缺) — by
+  re-evaluating the saved payload with :func:`forms.materials.evaluate`, so the rules live in one place;
+- shortfalls: waived materials since handed in (补件, fulfilled) vs still owed (open or overdue), from the store;
+- trips: the intake visit plus each day on which waived materials were handed in at the window.
+
+A case counts on the (China) day of its decision, for the operator who made it. The aggregate sits beside the
+reform baseline below. Screens and commands call :func:`kpi_report` / :func:`workstation_report`; nothing here
+writes to the store.
+
+The supervisors' audit viewer (filter the hash-chained log by case, operator and kind; verify the chain) lives
+here too, at the end: both are read-only reports over the store for the people who answer for the window.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import statistics
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING, Any
+
+from pydantic import ValidationError
+
+from counter_app.services.gateway import VerificationResult, outcomes_by_kind
+from counter_app.services.intake import CHINA_TZ
+from forms.materials import MaterialState, evaluate
+from forms.policy import PolicyPack
+from forms.scenario import Scenario
+from forms.vocabulary import Role, ShortfallStatus
+from forms.workdays import WorkingDayCalendar
+
+if TYPE_CHECKING:
+    from counter_app.services.workstation import Workstation
+    from local_cache import Store
+    from local_cache.records import Shortfall
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """The process before the reform, as published beside the reform's results.
+
+    Source: seeds/000 (Qingdao work plan, 2025-06), 改革成效对比表 for new commercial housing and for resale alike:
+    办理时限 20 个工作日, 提报材料 24 份, 办理环节 8 个, 跑腿次数 8 次 (after: 6 working days, 7 / 11 materials,
+    1 step, 1 trip). Kept as constants, not in a policy pack: it is a fixed historical comparison, not a rule.
+    """
+
+    materials: int = 24
+    trips: int = 8
+    working_days: int = 20
+    steps: int = 8
+    source: str = "青岛市住房公积金个人住房贷款购房“一件事”工作方案·改革成效对比表（seeds/000）"
+
+
+REFORM_BASELINE = Baseline()
+# A report over more than a year is a data export, not a counter report; it would also decrypt every case.
+MAX_RANGE_DAYS = 366
+
+
+class KpiError(ValueError):
+    """A report request the counter cannot answer; the message is Chinese and names the field."""
+
+
+@dataclass(frozen=True)
+class CaseKpi:
+    """The measures of one decided case (no personal data: case number and operator login only)."""
+
+    case_number: str
+    day: date
+    operator: str
+    status: str  # "accepted" | "declined"
+    intake_seconds: int | None
+    paper: int
+    exempted: int
+    waived: int
+    fulfilled: int
+    outstanding: int
+    overdue: int
+    trips: int
+
+    @property
+    def accepted(self) -> bool:
+        return self.status == "accepted"
+
+
+@dataclass(frozen=True)
+class KpiRow:
+    """The measures of one group (a day and an operator, or everything): sums and per-accepted-case means."""
+
+    day: date | None
+    operator: str | None
+    accepted: int
+    declined: int
+    intake_minutes_avg: Decimal | None
+    intake_minutes_median: Decimal | None
+    paper: int
+    exempted: int
+    waived: int
+    fulfilled: int
+    outstanding: int
+    overdue: int
+    paper_avg: Decimal | None
+    exempted_avg: Decimal | None
+    trips_avg: Decimal | None
+
+    @property
+    def handled(self) -> int:
+        return self.accepted + self.declined
+
+
+@dataclass(frozen=True)
+class KpiReport:
+    start: date
+    end: date
+    cases: list[CaseKpi]
+    rows: list[KpiRow]
+    total: KpiRow
+    promised_working_days: int
+    baseline: Baseline = field(default=REFORM_BASELINE)
+
+    @property
+    def materials_saved_avg(self) -> Decimal | None:
+        """Paper materials saved per accepted case against the baseline's 24."""
+        if self.total.paper_avg is None:
+            return None
+        return Decimal(self.baseline.materials) - self.total.paper_avg
+
+
+# -- dates -------------------------------------------------------------------------------------------------------
+
+
+def parse_day(text: str, label: str = "日期") -> date:
+    """A YYYY-MM-DD date typed by a person; the error names the field and the expected form."""
+    value = text.strip()
+    try:
+        if len(value) != 10:
+            raise ValueError(value)
+        return date.fromisoformat(value)
+    except ValueError:
+        raise KpiError(f"{label}“{value}”无效：应为 YYYY-MM-DD 格式的有效日期，例如 2026-09-30") from None
+
+
+def check_range(start: date, end: date) -> None:
+    if end < start:
+        raise KpiError(f"结束日期 {end.isoformat()} 早于开始日期 {start.isoformat()}：结束日期应不早于开始日期")
+    if (end - start).days + 1 > MAX_RANGE_DAYS:
+        raise KpiError(f"统计区间为 {(end - start).days + 1} 天，超过上限：统计区间最长 {MAX_RANGE_DAYS} 天")
+
+
+def _china_bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    return (
+        datetime.combine(start, time(0), CHINA_TZ),
+        datetime.combine(end + timedelta(days=1), time(0), CHINA_TZ),
+    )
+
+
+# -- one case ----------------------------------------------------------------------------------------------------
+
+
+def _at(value: Any) -> datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else None
+
+
+def case_kpi(
+    case_number: str,
+    payload: dict[str, Any],
+    shortfalls: Sequence[Shortfall],
+    policy: PolicyPack,
+    *,
+    today: date,
+    calendar: WorkingDayCalendar | None = None,
+) -> CaseKpi | None:
+    """The measures of one case from its saved payload and its shortfalls; None when it has no decision now."""
+    decision = payload.get("decision") or {}
+    status = decision.get("status")
+    decided_at = _at(decision.get("at"))
+    if status not in ("accepted", "declined") or decided_at is None:
+        return None
+    day = decided_at.astimezone(CHINA_TZ).date()
+    first = _at((payload.get("timing") or {}).get("first_input_at"))
+    seconds = max(0, int((decided_at - first).total_seconds())) if first is not None else None
+
+    paper = exempted = waived = 0
+    if status == "accepted":
+        application = payload.get("application") or {}
+        try:
+            scenario = Scenario.model_validate(application.get("scenario") or {})
+            lines = [MaterialState.model_validate(line) for line in payload.get("checklist") or []]
+            results = [VerificationResult.model_validate(raw) for raw in payload.get("results") or []]
+        except ValidationError:
+            scenario, lines, results = Scenario(), [], []
+        evaluation = evaluate(
+            policy.materials, scenario, lines, outcomes_by_kind(results), accepted_on=day, calendar=calendar
+        )
+        paper, exempted, waived = len(evaluation.received), len(evaluation.exempted), len(evaluation.waived)
+
+    fulfilled = [s for s in shortfalls if s.status is ShortfallStatus.FULFILLED]
+    owed = [s for s in shortfalls if s.status is not ShortfallStatus.FULFILLED]
+    overdue = [s for s in owed if s.status is ShortfallStatus.OVERDUE or s.due_date < today]
+    # One visit to apply, one more for each day waived materials were brought in (补件).
+    visits = {s.fulfilled_at.astimezone(CHINA_TZ).date() for s in fulfilled if s.fulfilled_at is not None}
+    return CaseKpi(
+        case_number=case_number,
+        day=day,
+        operator=str(decision.get("by") or "?"),
+        status=str(status),
+        intake_seconds=seconds,
+        paper=paper,
+        exempted=exempted,
+        waived=waived,
+        fulfilled=len(fulfilled),
+        outstanding=len(owed),
+        overdue=len(overdue),
+        trips=1 + len(visits) if status == "accepted" else 1,
+    )
+
+
+# -- aggregation -------------------------------------------------------------------------------------------------
+
+_ONE = Decimal("0.1")
+
+
+def _mean(values: Sequence[int | float], quantum: Decimal = _ONE) -> Decimal | None:
+    if not values:
+        return None
+    return (Decimal(sum(values)) / Decimal(len(values))).quantize(quantum, rounding=ROUND_HALF_UP)
+
+
+def aggregate(cases: Iterable[CaseKpi], day: date | None = None, operator: str | None = None) -> KpiRow:
+    items = list(cases)
+    accepted = [c for c in items if c.accepted]
+    minutes = [c.intake_seconds / 60 for c in accepted if c.intake_seconds is not None]
+    median = Decimal(str(statistics.median(minutes))).quantize(_ONE, rounding=ROUND_HALF_UP) if minutes else None
+    return KpiRow(
+        day=day,
+        operator=operator,
+        accepted=len(accepted),
+        declined=len(items) - len(accepted),
+        intake_minutes_avg=_mean(minutes),
+        intake_minutes_median=median,
+        paper=sum(c.paper for c in accepted),
+        exempted=sum(c.exempted for c in accepted),
+        waived=sum(c.waived for c in accepted),
+        fulfilled=sum(c.fulfilled for c in accepted),
+        outstanding=sum(c.outstanding for c in accepted),
+        overdue=sum(c.overdue for c in accepted),
+        paper_avg=_mean([c.paper for c in accepted]),
+        exempted_avg=_mean([c.exempted for c in accepted]),
+        trips_avg=_mean([c.trips for c in accepted]),
+    )
+
+
+def build_report(cases: Sequence[CaseKpi], start: date, end: date, promised_working_days: int) -> KpiReport:
+    groups: dict[tuple[date, str], list[CaseKpi]] = defaultdict(list)
+    for item in cases:
+        if start <= item.day <= end:
+            groups[(item.day, item.operator)].append(item)
+    rows = [aggregate(groups[key], *key) for key in sorted(groups)]
+    kept = [c for key in sorted(groups) for c in groups[key]]
+    return KpiReport(
+        start=start,
+        end=end,
+        cases=kept,
+        rows=rows,
+        total=aggregate(kept),
+        promised_working_days=promised_working_days,
+    )
+
+
+def kpi_report(
+    store: Store,
+    policy: PolicyPack,
+    start: date,
+    end: date,
+    *,
+    today: date,
+    calendar: WorkingDayCalendar | None = None,
+) -> KpiReport:
+    """The KPIs of the cases decided from ``start`` to ``end`` (China dates, both included)."""
+    from local_cache.reports import decided_case_ids
+
+    check_range(start, end)
+    since, until = _china_bounds(start, end)
+    cases: list[CaseKpi] = []
+    for case_id in decided_case_ids(store, since, until):
+        record = store.cases.get(case_id)
+        kpi = case_kpi(
+            record.case_number,
+            record.payload,
+            store.records.shortfalls(case_id),
+            policy,
+            today=today,
+            calendar=calendar,
+        )
+        if kpi is not None:
+            cases.append(kpi)
+    return build_report(cases, start, end, policy.promised_working_days.value)
+
+
+def workstation_report(workstation: Workstation, start: date | None = None, end: date | None = None) -> KpiReport:
+    """The KPIs for the KPI screen: the workstation's store and policy pack; today by default."""
+    today = workstation.today()
+    return kpi_report(
+        workstation.store,
+        workstation.policy,
+        start or today,
+        end or start or today,
+        today=today,
+        calendar=workstation.calendar,
+    )
+
+
+# -- output ------------------------------------------------------------------------------------------------------
+
+COLUMNS_ZH = (
+    "日期",
+    "操作员",
+    "受理",
+    "不予受理",
+    "均时(分)",
+    "中位(分)",
+    "纸质材料",
+    "免提交",
+    "容缺",
+    "已补",
+    "待补",
+    "逾期",
+    "件均纸质",
+    "件均跑动",
+)
+# Column meanings: intake minutes (mean, median) per accepted case; materials on paper / exempted by data sharing
+# (免提交) / waived (容缺) summed over accepted cases; shortfalls brought in (已补), owed (待补), overdue (逾期);
+# paper materials and trips (跑动) per accepted case.
+
+CSV_COLUMNS = (
+    "date",
+    "operator",
+    "accepted",
+    "declined",
+    "intake_minutes_avg",
+    "intake_minutes_median",
+    "paper_materials",
+    "exempted_by_data_sharing",
+    "waived",
+    "shortfalls_fulfilled",
+    "shortfalls_outstanding",
+    "shortfalls_overdue",
+    "paper_materials_per_case",
+    "exempted_per_case",
+    "trips_per_case",
+    "baseline_materials",
+    "baseline_trips",
+    "baseline_working_days",
+    "promised_working_days",
+)
+
+
+def _num(value: Decimal | None) -> str:
+    return "" if value is None else str(value)
+
+
+def row_cells(row: KpiRow) -> list[str]:
+    """One row as the table and the screen show it (Chinese labels for the total)."""
+    return [
+        row.day.isoformat() if row.day is not None else "合计",
+        row.operator if row.operator is not None else "全部",
+        str(row.accepted),
+        str(row.declined),
+        _num(row.intake_minutes_avg) or "-",
+        _num(row.intake_minutes_median) or "-",
+        str(row.paper),
+        str(row.exempted),
+        str(row.waived),
+        str(row.fulfilled),
+        str(row.outstanding),
+        str(row.overdue),
+        _num(row.paper_avg) or "-",
+        _num(row.trips_avg) or "-",
+    ]
+
+
+def baseline_line(report: KpiReport) -> str:
+    """The comparison with the process before the reform, in one line."""
+    b = report.baseline
+    total = report.total
+    paper = f"件均纸质材料 {total.paper_avg} 份" if total.paper_avg is not None else "件均纸质材料 -"
+    trips = f"件均跑动 {total.trips_avg} 次" if total.trips_avg is not None else "件均跑动 -"
+    return (
+        f"改革前基线：提报材料 {b.materials} 份、跑腿 {b.trips} 次、办理时限 {b.working_days} 个工作日；"
+        f"本期：{paper}、{trips}、承诺时限 {report.promised_working_days} 个工作日"
+    )
+
+
+def _width(text: str) -> int:
+    # East Asian wide characters take two columns in a terminal.
+    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+
+
+def _pad(text: str, width: int, right: bool) -> str:
+    gap = " " * max(0, width - _width(text))
+    return gap + text if right else text + gap
+
+
+def render_table(report: KpiReport) -> str:
+    """A plain text table by day and operator, a total row and the baseline line."""
+    title = f"专窗办件成效 {report.start.isoformat()} 至 {report.end.isoformat()}"
+    body = [row_cells(r) for r in report.rows]
+    if not body:
+        return f"{title}\n该期间没有已作出受理决定的案件。\n{baseline_line(report)}\n"
+    table = [list(COLUMNS_ZH), *body, row_cells(report.total)]
+    widths = [max(_width(row[i]) for row in table) for i in range(len(COLUMNS_ZH))]
+    lines = []
+    for index, row in enumerate(table):
+        cells = [_pad(cell, widths[i], right=i >= 2 and index > 0) for i, cell in enumerate(row)]
+        lines.append("  ".join(cells).rstrip())
+        if index == 0 or index == len(table) - 2:
+            lines.append("  ".join("-" * w for w in widths))
+    return "\n".join([title, *lines, baseline_line(report)]) + "\n"
+
+
+def render_csv(report: KpiReport) -> str:
+    """CSV by day and operator, then a total row (date and operator ``ALL``), with the baseline in columns."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    b = report.baseline
+    for row in [*report.rows, report.total]:
+        writer.writerow(
+            [
+                row.day.isoformat() if row.day is not None else "ALL",
+                row.operator if row.operator is not None else "ALL",
+                row.accepted,
+                row.declined,
+                _num(row.intake_minutes_avg),
+                _num(row.intake_minutes_median),
+                row.paper,
+                row.exempted,
+                row.waived,
+                row.fulfilled,
+                row.outstanding,
+                row.overdue,
+                _num(row.paper_avg),
+                _num(row.exempted_avg),
+                _num(row.trips_avg),
+                b.materials,
+                b.trips,
+                b.working_days,
+                report.promised_working_days,
+            ]
+        )
+    return out.getvalue()
+
+
+# -- audit viewer (supervisors) ----------------------------------------------------------------------------------
+
+
+class AuditAccessDenied(PermissionError):
+    """Only a supervisor (负责人) may read the audit log."""
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    """One audit entry as the viewer shows it (the log holds no personal data in clear)."""
+
+    seq: int
+    at: datetime
+    actor: str
+    action: str
+    case_number: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class AuditView:
+    rows: list[AuditRow]
+    chain_ok: bool
+    chain_message: str
+    entries: int
+    actors: list[str]
+    actions: list[str]
+
+
+def can_view_audit(operator: Any) -> bool:
+    """The audit viewer is for supervisors only (``operator.role``, an OperatorRef or anything with a role)."""
+    return str(getattr(operator, "role", "")) == Role.SUPERVISOR.value
+
+
+def _detail_text(detail: dict[str, Any]) -> str:
+    return "，".join(f"{k}={v}" for k, v in sorted(detail.items()) if v not in (None, ""))
+
+
+def audit_view(
+    store: Store,
+    operator: Any,
+    *,
+    case_number: str | None = None,
+    actor: str | None = None,
+    action: str | None = None,
+    limit: int = 500,
+) -> AuditView:
+    """The newest ``limit`` entries matching the filters (exact match; blank = any) and the chain check."""
+    from local_cache.reports import audit_facets, search_audit
+
+    if not can_view_audit(operator):
+        raise AuditAccessDenied("审计日志仅限负责人查看：当前操作员不是负责人，请由负责人登录后查看")
+    entries = search_audit(
+        store,
+        case_number=(case_number or "").strip().upper() or None,
+        actor=(actor or "").strip() or None,
+        action=(action or "").strip() or None,
+        limit=limit,
+    )
+    report = store.audit.verify()
+    actors, actions = audit_facets(store)
+    return AuditView(
+        rows=[
+            AuditRow(
+                seq=e.seq,
+                at=datetime.fromisoformat(e.at),
+                actor=e.actor,
+                action=e.action,
+                case_number=e.case_number or "",
+                detail=_detail_text(e.detail),
+            )
+            for e in reversed(entries)  # newest first: a supervisor looks at what just happened
+        ],
+        chain_ok=report.ok,
+        chain_message=report.render(),
+        entries=report.entries,
+        actors=actors,
+        actions=actions,
+    )
+
+
+def open_audit(store: Store, operator: Any) -> None:
+    """Check the permission and record the look into the log itself (who read the trail is part of the trail)."""
+    actor = str(getattr(operator, "login", "?"))
+    if not can_view_audit(operator):
+        store.audit.append("audit_view_refused", actor=actor)
+        raise AuditAccessDenied("审计日志仅限负责人查看：当前操作员不是负责人，请由负责人登录后查看")
+    store.audit.append("audit_viewed", actor=actor)

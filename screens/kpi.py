@@ -1,0 +1,106 @@
+"""KPI screen (办件成效): time used, materials collected, cases handled — by day and operator, beside the baseline."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.markup import escape
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, Label, Static
+
+from counter_app.services.kpi import COLUMNS_ZH, KpiError, KpiReport, baseline_line, parse_day, row_cells
+from counter_app.services.kpi import workstation_report as build_workstation_report
+from counter_app.services.workstation import Workstation
+
+
+class KpiScreen(Screen[None]):
+    """Counter KPIs for a date range (today by default): one row per day and operator, then the total."""
+
+    CSS_PATH = Path(__file__).with_suffix(".tcss")
+    AUTO_FOCUS = "#kpi-table"
+    BINDINGS = [
+        Binding("escape", "back", "返回"),
+        Binding("r", "refresh", "刷新"),
+        Binding("t", "today", "今天"),
+        Binding("slash,ctrl+f", "edit_range", "修改日期"),
+    ]
+
+    def __init__(self, workstation: Workstation) -> None:
+        super().__init__()
+        self.workstation = workstation
+        self.report: KpiReport | None = None
+
+    def compose(self) -> ComposeResult:
+        today = self.workstation.today().isoformat()
+        yield Header()
+        with Horizontal(id="kpi-range"):
+            yield Label("开始日期")
+            yield Input(today, id="kpi-from", placeholder="YYYY-MM-DD")
+            yield Label("结束日期")
+            yield Input(today, id="kpi-to", placeholder="YYYY-MM-DD")
+            yield Static("回车统计", id="kpi-hint")
+        yield Static("", id="kpi-summary")
+        yield DataTable(id="kpi-table", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="kpi-baseline")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#kpi-table", DataTable).add_columns(*COLUMNS_ZH)
+        self.refresh_data()
+
+    def refresh_data(self) -> None:
+        try:
+            start = parse_day(self.query_one("#kpi-from", Input).value, "开始日期")
+            end = parse_day(self.query_one("#kpi-to", Input).value, "结束日期")
+            report = build_workstation_report(self.workstation, start, end)
+        except KpiError as exc:
+            self.notify(escape(str(exc)), severity="error", timeout=6)
+            return
+        self.report = report
+        self._show(report)
+
+    def _show(self, report: KpiReport) -> None:
+        table = self.query_one("#kpi-table", DataTable)
+        table.clear()
+        for row in report.rows:
+            table.add_row(*row_cells(row))
+        if report.rows:
+            table.add_row(*row_cells(report.total), key="total")
+        total = report.total
+        saved = report.materials_saved_avg
+        summary = (
+            f"{report.start.isoformat()} 至 {report.end.isoformat()}：办件 {total.handled} 件"
+            f"（受理 {total.accepted}，不予受理 {total.declined}）"
+        )
+        if saved is not None:
+            summary += f"；件均少交材料 {saved} 份（对比改革前 {report.baseline.materials} 份）"
+        if not report.rows:
+            summary += "；该期间没有已作出受理决定的案件"
+        self.query_one("#kpi-summary", Static).update(escape(summary))
+        self.query_one("#kpi-baseline", Static).update(escape(baseline_line(report)))
+
+    # -- actions -----------------------------------------------------------------------------------------------------
+
+    @on(Input.Submitted)
+    def _range_entered(self) -> None:
+        self.refresh_data()
+        self.query_one("#kpi-table", DataTable).focus()
+
+    def action_refresh(self) -> None:
+        self.refresh_data()
+
+    def action_today(self) -> None:
+        today = self.workstation.today().isoformat()
+        self.query_one("#kpi-from", Input).value = today
+        self.query_one("#kpi-to", Input).value = today
+        self.refresh_data()
+
+    def action_edit_range(self) -> None:
+        self.query_one("#kpi-from", Input).focus()
+
+    def action_back(self) -> None:
+        self.dismiss()
