@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import date
 from enum import StrEnum
 
@@ -415,6 +415,7 @@ def evaluate(
     accepted_on: date,
     calendar: WorkingDayCalendar | None = None,
     by_whose: OutcomesByWhose | None = None,
+    approved_waivers: Collection[str] = (),
 ) -> Evaluation:
     """Decide whether the case can be accepted on ``accepted_on`` and list what the documents print.
 
@@ -459,6 +460,18 @@ def evaluate(
 
         if status is MaterialStatus.WAIVED:
             waiver = line.waived or Waiver()
+            if material.code in approved_waivers and waiver.commitment_signed:
+                # An exception a supervisor approved with a reason (负责人批准): due before disbursement.
+                waived.append(
+                    WaivedItem(
+                        material=material,
+                        due=None,
+                        due_text=f"{BEFORE_DISBURSEMENT_TEXT}（负责人批准容缺）",
+                        estimate=False,
+                        reason=waiver.reason,
+                    )
+                )
+                continue
             if material.core:
                 missing.append(MissingItem(material=material, reason=_join("核心材料不得容缺，须当场提交", lookup)))
             elif not material.shortfall.waivable:

@@ -58,6 +58,7 @@ class PolicyPack(BaseModel):
 
     meta: PackMeta
     promised_working_days: Sourced[int]
+    agents_may_accept: Sourced[bool]
     service: ServiceInfo
     loan: LoanPolicy
     materials: MaterialCatalog

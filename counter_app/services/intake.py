@@ -23,6 +23,7 @@ from pydantic import ValidationError
 from counter_app.services.gateway import (
     GatewayClient,
     LookupRequest,
+    Subject,
     VerificationResult,
     backfill_application,
     inputs_from_application,
@@ -31,7 +32,7 @@ from counter_app.services.gateway import (
 )
 from forms.application import Application, Issue, Severity, issues_from_error
 from forms.loan import Borrower, LoanLimit, LoanLimitInput, TermLimit, max_loan, max_term_months, rate_for
-from forms.materials import Evaluation, MaterialState, Receipt, Waiver, evaluate, initial_checklist
+from forms.materials import Evaluation, MaterialState, Receipt, Waiver, Whose, evaluate, initial_checklist
 from forms.policy import PolicyPack
 from forms.scenario import Scenario
 from forms.vocabulary import (
@@ -41,6 +42,7 @@ from forms.vocabulary import (
     MaritalStatus,
     MaterialStatus,
     RepaymentMethod,
+    Role,
     VerificationKind,
     VerificationOutcome,
 )
@@ -149,11 +151,19 @@ class IntakeCase:
         self.decision: dict[str, Any] = dict(payload.get("decision") or {})
         self.snapshots: dict[str, str] = dict(payload.get("snapshots") or {})
         self.draft_prints: set[str] = set(payload.get("draft_prints") or [])
+        raw_agent = payload.get("agent_result")
+        self.agent_result: VerificationResult | None = (
+            VerificationResult.model_validate(raw_agent) if raw_agent else None
+        )
+        self._agent_requests: set[str] = set()
+        # Supervisor-approved exceptions (负责人批准): {material code: {"by", "reason", "at"}}.
+        self.overrides: dict[str, dict[str, str]] = dict(payload.get("overrides") or {})
+        self.handoff: dict[str, str] = dict(payload.get("handoff") or {})
+        if not self.checklist:
+            self._refresh_checklist()
         # KPI: intake time runs from the first keystroke to the decision (Fujian's "time used" measure).
         self.timing: dict[str, str] = dict(payload.get("timing") or {})
         self.notes: list[str] = []
-        if not self.checklist:
-            self._refresh_checklist()
 
     # -- time ----------------------------------------------------------------------------------------------------
 
@@ -178,6 +188,9 @@ class IntakeCase:
             "snapshots": self.snapshots,
             "draft_prints": sorted(self.draft_prints),
             "timing": self.timing,
+            "agent_result": self.agent_result.model_dump(mode="json") if self.agent_result else None,
+            "overrides": self.overrides,
+            "handoff": self.handoff,
         }
 
     def save(self, ui_state: Mapping[str, Any] | None = None) -> int:
@@ -277,7 +290,25 @@ class IntakeCase:
             raise IntakeError(str(exc)) from exc
         plan = plan_lookups(self.case_id, self.application.scenario, inputs)
         wanted = set(kinds) if kinds is not None else None
-        return [r for r in plan if wanted is None or r.kind in wanted]
+        requests = [r for r in plan if wanted is None or r.kind in wanted]
+        agent = self.application.agent
+        if (
+            self.application.scenario.by_agent
+            and agent is not None
+            and agent.name
+            and agent.id_number
+            and (wanted is None or VerificationKind.IDENTITY in wanted)
+        ):
+            # The agent is verified like any ID (帮办代办员身份核验); the answer is kept apart from the applicant's.
+            request = LookupRequest(
+                case_id=self.case_id,
+                kind=VerificationKind.IDENTITY,
+                subject=Subject(name=agent.name, id_number=agent.id_number),
+                params={"role": "agent"},
+            )
+            self._agent_requests.add(request.request_id)
+            requests.append(request)
+        return requests
 
     async def run_lookups(self, kinds: Iterable[VerificationKind] | None = None) -> list[VerificationResult]:
         """Run the lookups concurrently and take their results in (never raises for a registry's failure)."""
@@ -305,6 +336,10 @@ class IntakeCase:
     def apply_results(self, results: Iterable[VerificationResult]) -> None:
         """Results in: backfill the form through forms, refresh exemptions, save. Accepted cases are never changed."""
         results = list(results)
+        agent_results = [r for r in results if r.request_id in self._agent_requests]
+        results = [r for r in results if r.request_id not in self._agent_requests]
+        if agent_results:
+            self.agent_result = agent_results[-1]
         for result in results:
             self.results[result.kind] = result
         if self.editable:
@@ -354,7 +389,9 @@ class IntakeCase:
 
     def _refresh_checklist(self) -> None:
         """Lines for the scenario's materials; the clerk's own marks (received, waived) are kept."""
-        fresh = initial_checklist(self.policy.materials, self.application.scenario, self.outcomes())
+        fresh = initial_checklist(
+            self.policy.materials, self.application.scenario, self.outcomes(), by_whose=self.outcomes_by_person()
+        )
         kept = {
             code: line
             for code, line in self.checklist.items()
@@ -377,12 +414,32 @@ class IntakeCase:
         self.checklist[code] = MaterialState(code=code, status=MaterialStatus.MISSING)
         self.save()
 
-    def waive(self, code: str, *, reason: str = "申请人承诺按期补交") -> None:
-        """容缺: only a non-core material whose rule allows it; the due date follows the pack's rule."""
+    def waive(self, code: str, *, reason: str = "申请人承诺按期补交", approved_by: OperatorRef | None = None) -> None:
+        """容缺: a non-core material whose rule allows it, due as the pack says.
+
+        A core or non-waivable material only with a supervisor's approval and a reason (负责人批准的例外), due
+        before disbursement; the approval is audited.
+        """
         self._require_draft()
         material = self.policy.materials.get(code)
         if material.core or not material.shortfall.waivable:
-            raise IntakeError(f"“{material.name}”为核心要件或不可容缺材料，不能容缺受理；请收取原件或通过核验免提交")
+            if approved_by is None:
+                raise IntakeError(
+                    f"“{material.name}”为核心要件或不可容缺材料，不能容缺受理；请收取原件、通过核验免提交，或报负责人批准"
+                )
+            if approved_by.role != Role.SUPERVISOR.value:
+                raise IntakeError("只有负责人可以批准核心要件容缺")
+            if not reason.strip() or reason == "申请人承诺按期补交":
+                raise IntakeError("负责人批准核心要件容缺须写明理由")
+            self.overrides[code] = {"by": approved_by.actor, "reason": reason.strip(), "at": self.now().isoformat()}
+            self._store.audit.append(
+                "supervisor_override",
+                actor=approved_by.actor,
+                case_number=self.case_number,
+                what="waive_core_material",
+                material=code,
+                clerk=self.operator.actor,
+            )
         self.checklist[code] = MaterialState(
             code=code,
             status=MaterialStatus.WAIVED,
@@ -404,7 +461,16 @@ class IntakeCase:
             self.outcomes(),
             accepted_on=self.today(),
             calendar=self._calendar,
+            by_whose=self.outcomes_by_person(),
+            approved_waivers=set(self.overrides),
         )
+
+    def outcomes_by_person(self) -> dict[Whose, dict[VerificationKind, VerificationOutcome]]:
+        """Lookups about someone other than the applicant: the agent's own identity check."""
+        if not self.application.scenario.by_agent:
+            return {}
+        agent = self.agent_result
+        return {Whose.AGENT: {VerificationKind.IDENTITY: agent.outcome} if agent is not None else {}}
 
     # -- loan ------------------------------------------------------------------------------------------------------
 
@@ -515,6 +581,12 @@ class IntakeCase:
             if i.severity is Severity.ERROR
         ]
         problems += self.loan_problems()
+        agent = self.agent_result
+        if self.application.scenario.by_agent and agent is not None and agent.outcome in (
+            VerificationOutcome.MISMATCH,
+            VerificationOutcome.NOT_FOUND,
+        ):
+            problems.append("代办人身份核验不一致：请核对代办人身份证原件，不一致的不能代办")
         evaluation = self.evaluation()
         if not evaluation.acceptable:
             problems += evaluation.reasons
@@ -523,6 +595,11 @@ class IntakeCase:
     def accept(self) -> Decision:
         """受理: case number kept, promised date computed, shortfalls opened, outbox entry queued."""
         self._require_draft()
+        if self.operator.role == Role.AGENT.value and not self.policy.agents_may_accept.value:
+            raise IntakeError(
+                f"按{self.policy.meta.name}政策，帮办代办员完成预审后由窗口工作人员受理："
+                f"请按 H 交窗口，并把案件编号 {self.case_number} 告知窗口"
+            )
         problems = self.blocking_problems()
         if problems:
             raise IntakeError("尚不能受理：\n" + "\n".join(f"· {p}" for p in problems))
@@ -546,13 +623,13 @@ class IntakeCase:
             self._store.records.set_checklist_line(self.case_id, line.code, line.status)
         self._store.cases.set_status(self.case_id, CaseStatus.ACCEPTED, actor=self.operator.actor)
         self.save()
-        self._queue_sync()
+        self.queue_sync()
         docs: list[DocKind] = [DocKind.RECEIPT, DocKind.FORM, DocKind.AUTHORIZATION]
         if evaluation.waived:
             docs.append(DocKind.COMMITMENT)
         return Decision(CaseStatus.ACCEPTED, self.case_number, evaluation, promised, tuple(docs), pending)
 
-    def _queue_sync(self) -> None:
+    def queue_sync(self) -> None:
         """Queue the case for the platform: one new version per change, sent in order, exactly once."""
         from local_cache.sync_ledger import SyncLedger
 
@@ -568,6 +645,32 @@ class IntakeCase:
         self._store.cases.set_status(self.case_id, CaseStatus.DECLINED, actor=self.operator.actor)
         self.save()
         return Decision(CaseStatus.DECLINED, self.case_number, evaluation, None, (DocKind.NOTICE,))
+
+    def hand_over(self) -> None:
+        """An agent's pre-verified case (预审) goes to the window: a clerk there opens it by its number."""
+        self._require_draft()
+        self.handoff = {"by": self.operator.actor, "at": self.now().isoformat(), "state": "ready"}
+        self._store.audit.append("handoff", actor=self.operator.actor, case_number=self.case_number)
+        self.save()
+
+    def void(self, supervisor: OperatorRef, reason: str) -> None:
+        """作废: only a supervisor, with a reason; the case is closed and the platform told (audited)."""
+        if supervisor.role != Role.SUPERVISOR.value:
+            raise IntakeError("只有负责人可以作废案件")
+        if not reason.strip():
+            raise IntakeError("作废案件须写明原因")
+        target = CaseStatus.REJECTED if self.status is not CaseStatus.DRAFT else CaseStatus.DECLINED
+        self._store.cases.set_status(
+            self.case_id, target, actor=supervisor.actor, reason=f"作废：{reason.strip()}", override_by_supervisor=True
+        )
+        self._store.audit.append(
+            "supervisor_override", actor=supervisor.actor, case_number=self.case_number, what="void"
+        )
+        self.status = target
+        self.decision = {**self.decision, "voided": {"by": supervisor.actor, "at": self.now().isoformat()}}
+        self.save()
+        if target is CaseStatus.REJECTED:
+            self.queue_sync()
 
     def reopen(self) -> None:
         """A declined case comes back as a draft when the applicant returns with what was missing."""
@@ -653,7 +756,9 @@ class IntakeCase:
             )
         raise IntakeError(f"案件不能打印 {kind.value}")
 
-    def print(self, kind: DocKind, *, reason: str | None = None) -> PrintRecord:
+    def print(
+        self, kind: DocKind, *, reason: str | None = None, authorized_by: OperatorRef | None = None
+    ) -> PrintRecord:
         """Print a document: the first print freezes its data; a later one is a reprint of the same content.
 
         Every print and reprint goes to the print log and the audit log.
@@ -682,6 +787,8 @@ class IntakeCase:
             )
             self.save()
             return record
+        if snapshot is not None and (authorized_by is None or authorized_by.role != Role.SUPERVISOR.value):
+            raise IntakeError("补打须经负责人授权：请负责人输入账号密码")
         if snapshot is None:
             data = self.document_data(kind)
             record = print_document(
@@ -699,6 +806,7 @@ class IntakeCase:
         else:
             if not (reason and reason.strip()):
                 raise IntakeError("补打须说明原因（例如：申请人遗失、打印机卡纸）")
+            reason = f"{reason.strip()}（负责人 {authorized_by.actor if authorized_by else ''} 授权）"
             record = reprint(
                 load_data(kind, snapshot),
                 reason=reason,

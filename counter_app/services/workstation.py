@@ -169,6 +169,13 @@ class Workstation:
             raise LoginError(str(exc)) from exc
         return OperatorRef(id=op.id, login=op.login, name=op.name, role=op.role.value)
 
+    def supervisor(self, login: str, password: str) -> OperatorRef:
+        """A supervisor's own credentials, for an exception at someone else's counter (audited by the caller)."""
+        operator = self.login(login, password)
+        if operator.role != Role.SUPERVISOR.value:
+            raise LoginError("该账号不是负责人，不能授权")
+        return operator
+
     def demo_hint(self) -> str | None:
         """Shown on the login screen only beside the sandbox, and only while the demo account exists."""
         if not self.settings.uses_sandbox:

@@ -63,7 +63,7 @@ class CreditRecord(_Frozen):
 class PersonRecord(_Frozen):
     id_number: str
     name: str
-    role: Literal["applicant", "spouse", "seller", "relative"] = "applicant"
+    role: Literal["applicant", "spouse", "seller", "relative", "agent"] = "applicant"
     household_status: Literal["normal", "cancelled"] = "normal"
     marital_status: MaritalStatus = MaritalStatus.UNMARRIED
     marriage_registered_on: date | None = None

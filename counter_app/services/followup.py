@@ -1,0 +1,169 @@
+"""Follow-up at the window (issue 8): supplements (补件), hand-out of results (出件), progress queries, supervisors.
+
+Each step changes an accepted case on purpose and in the open: it is audited, and a new case version goes to the
+platform through the outbox, so the back office hears of it exactly once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from counter_app.services.intake import CHINA_TZ, STATUS_LABELS, IntakeCase, IntakeError, OperatorRef
+from forms.materials import MaterialState, Receipt
+from forms.vocabulary import CaseStatus, MaterialStatus, Role, ShortfallStatus
+
+if TYPE_CHECKING:
+    from counter_app.services.workstation import Workstation
+
+
+@dataclass(frozen=True)
+class ShortfallLine:
+    """One waived material of a case and where it stands."""
+
+    code: str
+    material: str
+    due: date
+    status: ShortfallStatus
+    fulfilled_at: datetime | None
+
+
+@dataclass(frozen=True)
+class ProgressEvent:
+    at: str
+    text: str
+    status: str
+
+
+@dataclass(frozen=True)
+class Progress:
+    """What a progress query (进度查询) answers: masked, for reading out at the window or by phone."""
+
+    case_id: str
+    case_number: str
+    status: CaseStatus
+    status_label: str
+    applicant: str
+    accepted_at: str
+    promised: str
+    events: list[ProgressEvent]
+    shortfalls: list[ShortfallLine]
+    handout: dict[str, str]
+
+    @property
+    def ready_for_handout(self) -> bool:
+        return self.status is CaseStatus.COMPLETED and not self.handout
+
+
+def _require_supervisor(operator: OperatorRef, what: str) -> None:
+    if operator.role != Role.SUPERVISOR.value:
+        raise IntakeError(f"{what}须由负责人操作")
+
+
+class FollowUp:
+    """The counter's work on cases after acceptance."""
+
+    def __init__(self, workstation: Workstation) -> None:
+        self.ws = workstation
+        self.store = workstation.store
+
+    def shortfalls(self, case_id: str) -> list[ShortfallLine]:
+        lines = []
+        for item in self.store.records.shortfalls(case_id):
+            lines.append(
+                ShortfallLine(
+                    code=item.material_code,
+                    material=self._name(item.material_code),
+                    due=item.due_date,
+                    status=item.status,
+                    fulfilled_at=item.fulfilled_at,
+                )
+            )
+        return lines
+
+    def _name(self, code: str) -> str:
+        try:
+            return self.ws.policy.materials.get(code).name
+        except KeyError:
+            return code
+
+    def progress(self, case: IntakeCase) -> Progress:
+        from local_cache.sync_ledger import SyncLedger
+
+        self.store.records.mark_overdue(self.ws.today())
+        record = self.store.cases.get(case.case_id)
+        events = [ProgressEvent(e.at, e.text, e.status) for e in SyncLedger.of(self.store).events(case.case_id)]
+        accepted = case.decision.get("at", "")
+        return Progress(
+            case_id=case.case_id,
+            case_number=case.case_number,
+            status=record.summary.status,
+            status_label=STATUS_LABELS.get(record.summary.status, record.summary.status.value),
+            applicant=record.summary.applicant_name,
+            accepted_at=datetime.fromisoformat(accepted).astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M")
+            if accepted
+            else "",
+            promised=str(case.decision.get("promised", "")),
+            events=events,
+            shortfalls=self.shortfalls(case.case_id),
+            handout=dict(case.decision.get("handout") or {}),
+        )
+
+    def receive_supplement(self, case: IntakeCase, code: str, operator: OperatorRef) -> ShortfallLine:
+        """补件: a waived material comes in; the shortfall closes and the platform is told (a new version)."""
+        open_codes = {
+            s.code: s for s in self.shortfalls(case.case_id) if s.status is not ShortfallStatus.FULFILLED
+        }
+        if code not in open_codes:
+            raise IntakeError(f"案件 {case.case_number} 没有待补交的“{self._name(code)}”")
+        self.store.records.fulfil_shortfall(case.case_id, code)
+        case.checklist[code] = MaterialState(
+            code=code, status=MaterialStatus.RECEIVED, received=Receipt(form="original", count=1)
+        )
+        supplements = list(case.decision.get("supplements") or [])
+        supplements.append({"code": code, "at": case.now().isoformat(), "by": operator.actor})
+        case.decision = {**case.decision, "supplements": supplements}
+        self.store.audit.append("supplement", actor=operator.actor, case_number=case.case_number, material=code)
+        case.save()
+        case.queue_sync()
+        return next(s for s in self.shortfalls(case.case_id) if s.code == code)
+
+    def overdue(self) -> list[tuple[str, ShortfallLine]]:
+        """Every overdue shortfall with its case number, oldest first (for the list and its printout)."""
+        today = self.ws.today()
+        self.store.records.mark_overdue(today)
+        rows = []
+        for item in self.store.records.shortfalls_due(today):
+            if item.status is not ShortfallStatus.OVERDUE:
+                continue
+            line = ShortfallLine(item.material_code, self._name(item.material_code), item.due_date, item.status, None)
+            rows.append((self.store.cases.case_number_of(item.case_id), line))
+        return rows
+
+    def hand_out(self, case: IntakeCase, operator: OperatorRef, *, collected_by: str, items: str) -> None:
+        """出件: the platform reported the case done; record who collected what (no ID number in clear)."""
+        status = self.store.cases.get(case.case_id).summary.status
+        if status is not CaseStatus.COMPLETED:
+            label = STATUS_LABELS.get(status, status.value)
+            raise IntakeError(f"案件 {case.case_number} 当前为“{label}”，平台办结后才能出件")
+        if case.decision.get("handout"):
+            raise IntakeError(f"案件 {case.case_number} 已出件")
+        if not collected_by.strip() or not items.strip():
+            raise IntakeError("出件须登记领取人和领取的文书")
+        case.decision = {
+            **case.decision,
+            "handout": {
+                "by": operator.actor,
+                "at": case.now().isoformat(),
+                "collected_by": collected_by.strip(),
+                "items": items.strip(),
+            },
+        }
+        self.store.audit.append("handout", actor=operator.actor, case_number=case.case_number)
+        case.save()
+        case.queue_sync()
+
+    def unlock_operator(self, login: str, supervisor: OperatorRef) -> None:
+        _require_supervisor(supervisor, "解锁操作员")
+        self.store.operators.unlock(login, actor=supervisor.actor)  # the store audits the unlock
