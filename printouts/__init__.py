@@ -17,6 +17,8 @@ from printouts.models import (
     GuideData,
     NoticeData,
     Office,
+    OverdueListData,
+    OverdueRow,
     ReceiptData,
     VerificationRow,
 )
@@ -34,6 +36,8 @@ __all__ = [
     "GuideData",
     "NoticeData",
     "Office",
+    "OverdueListData",
+    "OverdueRow",
     "PrintRecord",
     "ReceiptData",
     "RenderedDocument",

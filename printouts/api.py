@@ -16,12 +16,21 @@ from printouts.fonts import FontChoice, resolve_font
 from printouts.form import render_form
 from printouts.guide import render_guide
 from printouts.layout import RenderedDocument
-from printouts.models import AuthorizationData, CommitmentData, FormData, GuideData, NoticeData, ReceiptData
+from printouts.models import (
+    AuthorizationData,
+    CommitmentData,
+    FormData,
+    GuideData,
+    NoticeData,
+    OverdueListData,
+    ReceiptData,
+)
 from printouts.notices import render_authorization, render_commitment, render_notice
+from printouts.overdue import render_overdue
 from printouts.receipt import render_receipt
 from printouts.spool import LP_TIMEOUT_SECONDS, DocKind, PrintRecord, spool_document
 
-DocumentData = FormData | ReceiptData | NoticeData | CommitmentData | AuthorizationData | GuideData
+DocumentData = FormData | ReceiptData | NoticeData | CommitmentData | AuthorizationData | GuideData | OverdueListData
 
 _RENDERERS: dict[type[Any], tuple[DocKind, Callable[[Any, FontChoice | None], RenderedDocument]]] = {
     FormData: (DocKind.FORM, render_form),
@@ -30,6 +39,7 @@ _RENDERERS: dict[type[Any], tuple[DocKind, Callable[[Any, FontChoice | None], Re
     CommitmentData: (DocKind.COMMITMENT, render_commitment),
     AuthorizationData: (DocKind.AUTHORIZATION, render_authorization),
     GuideData: (DocKind.GUIDE, render_guide),
+    OverdueListData: (DocKind.OVERDUE, render_overdue),
 }
 
 DATA_TYPES: dict[DocKind, type[DocumentData]] = {kind: cls for cls, (kind, _) in _RENDERERS.items()}

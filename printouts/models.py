@@ -124,3 +124,20 @@ class GuideData(_Doc):
     policy: PolicyPack
     printed_on: date
     window: str = ""
+
+
+class OverdueRow(_Doc):
+    """One overdue shortfall: case number, material, due date (no personal data: the list goes to the supervisor)."""
+
+    case_no: str
+    material: str
+    due: date
+
+
+class OverdueListData(_Doc):
+    """The window's list of waived materials past their due date (逾期未补件清单), for follow-up calls."""
+
+    printed_at: AwareDatetime
+    office: Office
+    clerk: str
+    rows: Sequence[OverdueRow] = ()

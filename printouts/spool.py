@@ -34,6 +34,7 @@ class DocKind(StrEnum):
     COMMITMENT = "commitment"
     AUTHORIZATION = "authorization"
     GUIDE = "guide"
+    OVERDUE = "overdue"
 
 
 DOC_LABELS: dict[DocKind, str] = {
@@ -43,6 +44,7 @@ DOC_LABELS: dict[DocKind, str] = {
     DocKind.COMMITMENT: "容缺受理承诺书",
     DocKind.AUTHORIZATION: "征信查询授权书",
     DocKind.GUIDE: "材料清单与办事指南",
+    DocKind.OVERDUE: "逾期未补件清单",
 }
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9-]+")

@@ -14,7 +14,7 @@ from textual.screen import Screen
 from textual.widgets import Checkbox, ContentSwitcher, DataTable, Footer, Header, Input, Select, Static
 
 from counter_app.services.gateway import VerificationResult
-from counter_app.services.intake import STATUS_LABELS, IntakeCase, IntakeError
+from counter_app.services.intake import STATUS_LABELS, IntakeCase, IntakeError, OperatorRef
 from counter_app.services.workstation import Workstation
 from forms.vocabulary import FieldSource, VerificationKind
 from printouts import DOC_LABELS, DocKind
@@ -60,6 +60,7 @@ class CaseScreen(Screen[None]):
         Binding("f9", "accept", "受理"),
         Binding("f10", "decline", "不予受理"),
         Binding("p", "print", "打印"),
+        Binding("h", "hand_over", "交窗口受理"),
         Binding("ctrl+s", "save", "保存"),
         Binding("escape", "leave", "返回首页"),
     ]
@@ -291,6 +292,8 @@ class CaseScreen(Screen[None]):
             return self.step in (4, 5)
         if action == "lookups":
             return self.case.editable
+        if action == "hand_over":
+            return self.case.editable and self.case.operator.role == "agent"
         return True
 
     # -- lookups -----------------------------------------------------------------------------------------------------
@@ -356,7 +359,18 @@ class CaseScreen(Screen[None]):
         if code is not None:
             self._checklist_change(lambda: self.case.mark_missing(code))
 
+    def action_hand_over(self) -> None:
+        """An agent's pre-verified case goes to the window (预审后交窗口)."""
+        self._leave_field()
+        try:
+            self.case.hand_over()
+        except IntakeError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.notify(f"已交窗口：请把案件编号 {self.case.case_number} 告知窗口工作人员", timeout=10)
+
     def action_waive(self) -> None:
+        from screens.supervisor_dialog import SupervisorDialog
         from screens.waive_dialog import WaiveDialog
 
         code = self._selected_material()
@@ -364,7 +378,13 @@ class CaseScreen(Screen[None]):
             return
         material = self.case.policy.materials.get(code)
         if material.core or not material.shortfall.waivable:
-            self.notify(f"“{material.name}”为核心要件或不可容缺材料，不能容缺受理", severity="error")
+            # Only a supervisor may let a core material wait, with a reason (audited).
+            def approved(answer: tuple[OperatorRef, str] | None) -> None:
+                if answer is not None:
+                    supervisor, reason = answer
+                    self._checklist_change(lambda: self.case.waive(code, reason=reason, approved_by=supervisor))
+
+            self.app.push_screen(SupervisorDialog(self.workstation, f"核心要件“{material.name}”容缺"), approved)
             return
 
         def done(reason: str | None) -> None:
@@ -431,11 +451,21 @@ class CaseScreen(Screen[None]):
 
         self.app.push_screen(PrintDialog(documents, already=self.case.printed()), done)
 
-    def _print(self, choice: Any) -> None:
+    def _print(self, choice: Any, authorized_by: OperatorRef | None = None) -> None:
+        if authorized_by is None and any(kind.value in self.case.printed() for kind in choice.documents):
+            from screens.supervisor_dialog import SupervisorDialog
+
+            # A reprint (补打) of a frozen document needs a supervisor's authorisation.
+            def approved(answer: tuple[OperatorRef, str] | None) -> None:
+                if answer is not None:
+                    self._print(choice, answer[0])
+
+            self.app.push_screen(SupervisorDialog(self.workstation, "补打文书", reason=choice.reason or ""), approved)
+            return
         printed: list[str] = []
         for kind in choice.documents:
             try:
-                record = self.case.print(kind, reason=choice.reason)
+                record = self.case.print(kind, reason=choice.reason, authorized_by=authorized_by)
             except (IntakeError, ValueError, OSError) as exc:
                 self.notify(f"{DOC_LABELS[kind]}：{escape(str(exc))}", severity="error", timeout=8)
                 continue

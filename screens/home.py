@@ -28,6 +28,7 @@ class HomeScreen(Screen[None]):
         Binding("k", "calculator", "贷款计算"),
         Binding("r", "refresh", "刷新"),
         Binding("s", "sync", "同步"),
+        Binding("o", "overdue", "逾期补件"),
         Binding("i", "kpi", "办件成效"),
         Binding("a", "audit", "审计日志"),
     ]
@@ -135,9 +136,19 @@ class HomeScreen(Screen[None]):
 
     def _open(self, case_id: str) -> None:
         from screens.case import CaseScreen
+        from screens.followup import FollowupScreen
 
         case = self.workstation.open_case(case_id, self.operator)
-        self.app.push_screen(CaseScreen(self.workstation, case))
+        if case.editable:
+            self.app.push_screen(CaseScreen(self.workstation, case))
+        else:
+            # An accepted or declined case opens on its follow-up: progress, 补件, 出件, reprints.
+            self.app.push_screen(FollowupScreen(self.workstation, case, self.operator))
+
+    def action_overdue(self) -> None:
+        from screens.overdue import OverdueScreen
+
+        self.app.push_screen(OverdueScreen(self.workstation, self.operator))
 
     def action_new_case(self) -> None:
         from screens.case import CaseScreen

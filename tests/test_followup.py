@@ -226,3 +226,33 @@ async def test_supervisor_unlocks_an_operator(ws: Workstation) -> None:
         FollowUp(ws).unlock_operator("wang", clerk)
     FollowUp(ws).unlock_operator("wang", supervisor)
     assert ws.login("wang", "long-enough-1").login == "wang"
+
+
+async def test_overdue_shortfalls_are_listed_and_printed(tmp_path: Path) -> None:
+    import pdfplumber
+
+    now = [NOW]
+    ws = Workstation.open(Settings(data_dir=tmp_path, sync_interval_seconds=0), clock=lambda: now[0])
+    try:
+        ws.store.operators.add("sun", "孙帮办", "agent", "long-enough-1")
+        ws.store.operators.add("wang", "王窗口", "clerk", "long-enough-1")
+        agent = ws.login("sun", "long-enough-1")
+        clerk = ws.login("wang", "long-enough-1")
+        case = await agent_case(ws, agent)
+        take_paper(case)
+        case.mark_missing("income_proof")
+        case.waive("income_proof")
+        ws.open_case(case.case_id, clerk).accept()
+        follow = FollowUp(ws)
+        assert follow.overdue() == []
+        now[0] = datetime(2026, 11, 2, 2, 0, tzinfo=UTC)  # well past 10 working days after 2026-09-30
+        [(number, line)] = follow.overdue()
+        assert number == case.case_number and line.status is ShortfallStatus.OVERDUE
+        assert any(row.overdue for row in ws.home().shortfalls)
+        record = follow.print_overdue(clerk)
+        with pdfplumber.open(record.path) as pdf:
+            text = "".join(page.extract_text() or "" for page in pdf.pages)
+        assert case.case_number in text and "收入证明" in text
+        assert "370211198703039770" not in text
+    finally:
+        ws.store.close()

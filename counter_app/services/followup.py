@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from counter_app.services.intake import CHINA_TZ, STATUS_LABELS, IntakeCase, IntakeError, OperatorRef
 from forms.materials import MaterialState, Receipt
 from forms.vocabulary import CaseStatus, MaterialStatus, Role, ShortfallStatus
+from printouts import Office, OverdueListData, OverdueRow, PrintRecord, print_document
 
 if TYPE_CHECKING:
     from counter_app.services.workstation import Workstation
@@ -112,9 +113,7 @@ class FollowUp:
 
     def receive_supplement(self, case: IntakeCase, code: str, operator: OperatorRef) -> ShortfallLine:
         """补件: a waived material comes in; the shortfall closes and the platform is told (a new version)."""
-        open_codes = {
-            s.code: s for s in self.shortfalls(case.case_id) if s.status is not ShortfallStatus.FULFILLED
-        }
+        open_codes = {s.code: s for s in self.shortfalls(case.case_id) if s.status is not ShortfallStatus.FULFILLED}
         if code not in open_codes:
             raise IntakeError(f"案件 {case.case_number} 没有待补交的“{self._name(code)}”")
         self.store.records.fulfil_shortfall(case.case_id, code)
@@ -140,6 +139,24 @@ class FollowUp:
             line = ShortfallLine(item.material_code, self._name(item.material_code), item.due_date, item.status, None)
             rows.append((self.store.cases.case_number_of(item.case_id), line))
         return rows
+
+    def print_overdue(self, operator: OperatorRef) -> PrintRecord:
+        """The overdue list as a printout for the follow-up calls (case numbers and materials only)."""
+        data = OverdueListData(
+            printed_at=self.ws.clock(),
+            office=Office.from_policy(self.ws.policy, self.ws.printing.window),
+            clerk=operator.name,
+            rows=[OverdueRow(case_no=number, material=line.material, due=line.due) for number, line in self.overdue()],
+        )
+        setup = self.ws.printing
+        return print_document(
+            data,
+            spool_dir=setup.spool_dir,
+            actor=operator.actor,
+            printer=setup.printer,
+            font_path=setup.font_path,
+            now=self.ws.clock(),
+        )
 
     def hand_out(self, case: IntakeCase, operator: OperatorRef, *, collected_by: str, items: str) -> None:
         """出件: the platform reported the case done; record who collected what (no ID number in clear)."""

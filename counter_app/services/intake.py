@@ -582,9 +582,14 @@ class IntakeCase:
         ]
         problems += self.loan_problems()
         agent = self.agent_result
-        if self.application.scenario.by_agent and agent is not None and agent.outcome in (
-            VerificationOutcome.MISMATCH,
-            VerificationOutcome.NOT_FOUND,
+        if (
+            self.application.scenario.by_agent
+            and agent is not None
+            and agent.outcome
+            in (
+                VerificationOutcome.MISMATCH,
+                VerificationOutcome.NOT_FOUND,
+            )
         ):
             problems.append("代办人身份核验不一致：请核对代办人身份证原件，不一致的不能代办")
         evaluation = self.evaluation()
