@@ -10,7 +10,19 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from counter_app.commands import CommandError, admin, calc, config, deadline, materials, report, sandbox, serve, sync
+from counter_app.commands import (
+    CommandError,
+    admin,
+    calc,
+    config,
+    deadline,
+    materials,
+    print_cmd,
+    report,
+    sandbox,
+    serve,
+    sync,
+)
 
 DESCRIPTION = "公积金贷款购房“一件事”专窗工作台 (counter workstation for the provident fund loan 'one thing')"
 
@@ -18,7 +30,7 @@ DESCRIPTION = "公积金贷款购房“一件事”专窗工作台 (counter work
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="counter", description=DESCRIPTION)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (calc, materials, deadline, config, admin, sandbox, sync, report, serve):
+    for module in (calc, materials, deadline, config, admin, print_cmd, sandbox, sync, report, serve):
         module.register(sub)
     return parser
 
