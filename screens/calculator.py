@@ -73,7 +73,9 @@ class CalculatorScreen(Screen[None]):
         home = HomeOrdinal(str(self.query_one("#calc-home", Select).value))
         rate_text = self.query_one("#calc-rate", Input).value.strip().removesuffix("%")
         try:
-            rate = Decimal(rate_text) if rate_text else rate_for(self.workstation.policy.loan, home, months)
+            # The policy rate of the counter's own day (rates change by date; tests freeze the clock).
+            today = self.workstation.today()
+            rate = Decimal(rate_text) if rate_text else rate_for(self.workstation.policy.loan, home, months, on=today)
             figures = summary(amount, rate, months, method)
             rows = schedule(amount, rate, months, method).rows
         except (InvalidOperation, ValueError) as exc:

@@ -162,6 +162,10 @@ class CaseScreen(Screen[None]):
         row = self._row(field)
         if row is not None and verified:
             row.note("✔ 核验回填")
+        elif row is not None and field.path.endswith("id_number") and value:
+            # On resume the birth date, sex and age of an ID number show again, as when it was typed.
+            text, error = id_facts(value, self.case.today())
+            row.note(text, error=error)
         field.disabled = not self.case.editable
 
     def _row(self, field: FieldInput) -> FormRow | None:

@@ -22,3 +22,55 @@ os.environ.pop("NO_COLOR", None)
 os.environ["COUNTER_CONFIG"] = os.devnull
 for _name in [k for k in os.environ if k.startswith("COUNTER_") and k != "COUNTER_CONFIG"]:
     os.environ.pop(_name)
+
+# -- the counter application (tests/test_app_*.py) ------------------------------------------------------------------
+# The Pilot driver, the frozen clock and the sandbox test cases live in scripts/app_driver.py, shared with the
+# user-guide screenshots and the benchmark.
+import asyncio  # noqa: E402
+import shutil  # noqa: E402
+import sys  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+
+from app_driver import T01, FrozenClock, prepare_case  # noqa: E402
+
+
+@pytest.fixture
+def frozen_clock() -> FrozenClock:
+    """2026-09-30 10:00 China time (02:00 UTC); ``advance(seconds)`` moves it."""
+    return FrozenClock()
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    """A fresh data directory (database, key file, spool) for one application."""
+    folder = tmp_path / "data"
+    folder.mkdir()
+    return folder
+
+
+@pytest.fixture(scope="session")
+def t01_prepared(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """A data directory holding the reference case T01 filled in, looked up and checked off (a draft at review).
+
+    Built once through the services; tests copy it (``copy_prepared``) so none changes another's.
+    """
+    folder = tmp_path_factory.mktemp("t01") / "data"
+    case_id = asyncio.run(prepare_case(folder, T01))
+    return folder, case_id
+
+
+@pytest.fixture
+def copy_prepared(tmp_path: Path) -> Callable[[Path], Path]:
+    """Copy a prepared data directory into this test's own temp folder."""
+
+    def copy(source: Path) -> Path:
+        target = tmp_path / "copy"
+        shutil.copytree(source, target)
+        return target
+
+    return copy

@@ -161,7 +161,7 @@ async def test_reprint_needs_a_supervisor_and_a_reason(ws: Workstation) -> None:
 
 
 async def test_void_is_for_supervisors_only(ws: Workstation) -> None:
-    clerk, agent, supervisor = people(ws)
+    clerk, _agent, supervisor = people(ws)
     case = ws.new_case(clerk, Scenario())
     with pytest.raises(IntakeError, match="负责人"):
         case.void(clerk, "录入错误")

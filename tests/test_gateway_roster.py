@@ -54,9 +54,7 @@ def test_roster_is_large_and_fictitious() -> None:
 
 
 def test_roster_covers_every_case_of_the_issue() -> None:
-    by_outcome = {
-        (kind, outcome) for h in ROSTER.households for kind, outcome in h.expected.items()
-    }
+    by_outcome = {(kind, outcome) for h in ROSTER.households for kind, outcome in h.expected.items()}
     assert (VerificationKind.IDENTITY, VerificationOutcome.MISMATCH) in by_outcome  # name does not match ID
     assert (VerificationKind.IDENTITY, VerificationOutcome.NOT_FOUND) in by_outcome  # cancelled registration
     assert (VerificationKind.CONTRACT, VerificationOutcome.NOT_FOUND) in by_outcome  # contract not filed

@@ -244,8 +244,12 @@ def test_luhn_failure_is_a_warning_not_an_error() -> None:
 
 @pytest.mark.parametrize(
     ("raw", "kind"),
-    [("", IdentifierKind.EMPTY), ("6" * 15, IdentifierKind.LENGTH), ("6" * 20, IdentifierKind.LENGTH),
-     ("62220212345678901A", IdentifierKind.CHARACTERS)],
+    [
+        ("", IdentifierKind.EMPTY),
+        ("6" * 15, IdentifierKind.LENGTH),
+        ("6" * 20, IdentifierKind.LENGTH),
+        ("62220212345678901A", IdentifierKind.CHARACTERS),
+    ],
 )
 def test_bank_card_format_errors(raw: str, kind: IdentifierKind) -> None:
     with pytest.raises(FieldError) as info:
@@ -279,8 +283,12 @@ def test_uscc_checksum_failure_is_a_warning_naming_the_expected_character() -> N
 
 @pytest.mark.parametrize(
     ("raw", "kind"),
-    [("", IdentifierKind.EMPTY), ("9111000010162374", IdentifierKind.LENGTH),
-     ("91110000101623741I", IdentifierKind.CHARACTERS), ("91AB0000101623741K", IdentifierKind.FORMAT)],
+    [
+        ("", IdentifierKind.EMPTY),
+        ("9111000010162374", IdentifierKind.LENGTH),
+        ("91110000101623741I", IdentifierKind.CHARACTERS),
+        ("91AB0000101623741K", IdentifierKind.FORMAT),
+    ],
 )
 def test_uscc_format_errors(raw: str, kind: IdentifierKind) -> None:
     with pytest.raises(FieldError) as info:

@@ -59,9 +59,15 @@ def test_altered_entry_is_located(store: Store) -> None:
 
 def test_altered_and_rehashed_entry_is_located(store: Store) -> None:
     conn = _raw(store)
-    row = dict(zip(["seq", "at", "actor", "action", "case_number", "detail", "prev_hash"],
-                   conn.execute("SELECT seq, at, actor, action, case_number, detail, prev_hash FROM audit_log "
-                                "WHERE seq = 6").fetchone(), strict=True))
+    row = dict(
+        zip(
+            ["seq", "at", "actor", "action", "case_number", "detail", "prev_hash"],
+            conn.execute(
+                "SELECT seq, at, actor, action, case_number, detail, prev_hash FROM audit_log WHERE seq = 6"
+            ).fetchone(),
+            strict=True,
+        )
+    )
     row["detail"] = canonical_json({"step": 99})
     conn.execute("UPDATE audit_log SET detail = ?, hash = ? WHERE seq = 6", [row["detail"], entry_hash(row)])
     report = store.audit.verify()
@@ -86,8 +92,15 @@ def test_inserted_entry_in_the_middle_is_located(store: Store) -> None:
     for seq in range(10, 5, -1):
         conn.execute("UPDATE audit_log SET seq = ? WHERE seq = ?", [seq + 1, seq])
     prev = conn.execute("SELECT hash FROM audit_log WHERE seq = 5").fetchone()[0]
-    forged = {"seq": 6, "at": T0.isoformat(), "actor": "ghost", "action": "test", "case_number": None,
-              "detail": json.dumps({}), "prev_hash": prev}
+    forged = {
+        "seq": 6,
+        "at": T0.isoformat(),
+        "actor": "ghost",
+        "action": "test",
+        "case_number": None,
+        "detail": json.dumps({}),
+        "prev_hash": prev,
+    }
     conn.execute("INSERT INTO audit_log VALUES (?,?,?,?,?,?,?,?)", [*forged.values(), entry_hash(forged)])
     report = store.audit.verify()
     assert (report.problem, report.seq) == ("inserted", 6)
@@ -96,8 +109,15 @@ def test_inserted_entry_in_the_middle_is_located(store: Store) -> None:
 def test_appended_forgery_is_detected(store: Store) -> None:
     conn = _raw(store)
     prev = conn.execute("SELECT hash FROM audit_log WHERE seq = 10").fetchone()[0]
-    forged = {"seq": 11, "at": T0.isoformat(), "actor": "ghost", "action": "test", "case_number": None,
-              "detail": "{}", "prev_hash": prev}
+    forged = {
+        "seq": 11,
+        "at": T0.isoformat(),
+        "actor": "ghost",
+        "action": "test",
+        "case_number": None,
+        "detail": "{}",
+        "prev_hash": prev,
+    }
     conn.execute("INSERT INTO audit_log VALUES (?,?,?,?,?,?,?,?)", [*forged.values(), entry_hash(forged)])
     report = store.audit.verify()
     assert (report.problem, report.seq) == ("inserted", 11)

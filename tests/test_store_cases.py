@@ -31,8 +31,14 @@ def clock() -> Clock:
 
 @pytest.fixture
 def store(tmp_path: Path, clock: Clock) -> Iterator[Store]:
-    s = Store.open(tmp_path / "c.db", tmp_path / "k.key", workstation_id="QD01", clock=clock, scrypt_n=2**10,
-                   verification_ttl=timedelta(hours=1))
+    s = Store.open(
+        tmp_path / "c.db",
+        tmp_path / "k.key",
+        workstation_id="QD01",
+        clock=clock,
+        scrypt_n=2**10,
+        verification_ttl=timedelta(hours=1),
+    )
     yield s
     s.close()
 
@@ -71,8 +77,10 @@ def test_autosave_and_resume_draft(store: Store) -> None:
     resumed = store.cases.get(drafts[0].id)
     assert resumed.payload == _payload()
     assert resumed.ui_state == {"screen": "applicants", "focus": "applicant.phone"}
-    assert {(p.role, p.name, p.id_number) for p in resumed.people} == {("applicant", "张三", ID_A),
-                                                                       ("spouse", "李四", ID_B)}
+    assert {(p.role, p.name, p.id_number) for p in resumed.people} == {
+        ("applicant", "张三", ID_A),
+        ("spouse", "李四", ID_B),
+    }
     # autosave without ui_state keeps the last one
     store.cases.autosave(case.id, {"loan": {}})
     assert store.cases.get(case.id).ui_state["focus"] == "applicant.phone"
@@ -107,8 +115,12 @@ def test_people_from_application_dump_shape(store: Store) -> None:
     }
     case = store.cases.create(actor="t", payload=payload)
     roles = {(p.role, p.position, p.name) for p in store.cases.get(case.id).people}
-    assert roles == {("applicant", 0, "张三"), ("co_borrower", 0, "钱七"), ("co_borrower", 1, "孙八"),
-                     ("seller", 0, "周九")}
+    assert roles == {
+        ("applicant", 0, "张三"),
+        ("co_borrower", 0, "钱七"),
+        ("co_borrower", 1, "孙八"),
+        ("seller", 0, "周九"),
+    }
     assert [c.id for c in store.cases.find_by_id_number(ID_B)] == [case.id]
     assert store.cases.get(case.id).summary.applicant_name == "张*"
 
@@ -123,8 +135,9 @@ def test_status_flow_timestamps_and_override(store: Store, clock: Clock) -> None
         store.cases.set_status(case.id, CaseStatus.DRAFT, actor="clerk1")
     with pytest.raises(ValidationError):
         store.cases.set_status(case.id, CaseStatus.DRAFT, actor="boss", override_by_supervisor=True)
-    back = store.cases.set_status(case.id, CaseStatus.DRAFT, actor="boss", override_by_supervisor=True,
-                                  reason="受理信息有误，退回修改")
+    back = store.cases.set_status(
+        case.id, CaseStatus.DRAFT, actor="boss", override_by_supervisor=True, reason="受理信息有误，退回修改"
+    )
     assert back.status is CaseStatus.DRAFT
     history = [(h["from_status"], h["to_status"]) for h in store.cases.history(case.id)]
     assert history == [(None, "draft"), ("draft", "accepted"), ("accepted", "draft")]
@@ -167,13 +180,27 @@ def test_verification_record_cache_and_audit(store: Store, clock: Clock) -> None
     subject = {"name": "张三", "id_number": ID_A}
     assert store.records.cached_verification(case.id, VerificationKind.IDENTITY, subject) is None
     rec = store.records.record_verification(
-        case.id, VerificationKind.IDENTITY, VerificationOutcome.MATCH, data={"address": "青岛市市南区"},
-        source="公安人口库", checked_at=clock.now, request_id="req-1", actor="clerk1", authorization_ref="AUTH-7",
+        case.id,
+        VerificationKind.IDENTITY,
+        VerificationOutcome.MATCH,
+        data={"address": "青岛市市南区"},
+        source="公安人口库",
+        checked_at=clock.now,
+        request_id="req-1",
+        actor="clerk1",
+        authorization_ref="AUTH-7",
         subject=subject,
     )
     again = store.records.record_verification(
-        case.id, VerificationKind.IDENTITY, VerificationOutcome.MATCH, data={}, source="x", checked_at=clock.now,
-        request_id="req-1", actor="clerk1", subject=subject,
+        case.id,
+        VerificationKind.IDENTITY,
+        VerificationOutcome.MATCH,
+        data={},
+        source="x",
+        checked_at=clock.now,
+        request_id="req-1",
+        actor="clerk1",
+        subject=subject,
     )
     assert again.id == rec.id and again.data == {"address": "青岛市市南区"}  # idempotent by request id
     hit = store.records.cached_verification(case.id, VerificationKind.IDENTITY, subject)
@@ -184,8 +211,15 @@ def test_verification_record_cache_and_audit(store: Store, clock: Clock) -> None
     assert store.records.cached_verification(case.id, VerificationKind.IDENTITY, subject) is None
     # unavailable answers are recorded but never cached
     store.records.record_verification(
-        case.id, VerificationKind.CREDIT, VerificationOutcome.UNAVAILABLE, data={}, source="人行",
-        checked_at=clock.now, request_id="req-2", actor="clerk1", subject=subject,
+        case.id,
+        VerificationKind.CREDIT,
+        VerificationOutcome.UNAVAILABLE,
+        data={},
+        source="人行",
+        checked_at=clock.now,
+        request_id="req-2",
+        actor="clerk1",
+        subject=subject,
     )
     assert store.records.cached_verification(case.id, VerificationKind.CREDIT, subject) is None
     assert [v.request_id for v in store.records.verifications(case.id)] == ["req-1", "req-2"]

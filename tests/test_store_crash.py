@@ -48,7 +48,10 @@ def test_sigkill_during_autosave_loses_nothing_committed(tmp_path: Path) -> None
     for _ in range(ROUNDS):
         child = subprocess.Popen(
             [sys.executable, "-c", CHILD, str(db), str(key), case_id],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
         )
         assert child.stdout is not None
         first = child.stdout.readline()  # the loop is running

@@ -22,8 +22,9 @@ CARD = "6222021234567890123"
 
 
 def _open(tmp_path: Path, key: str = "store.key", **kw: object) -> Store:
-    return Store.open(tmp_path / "counter.db", tmp_path / key, workstation_id="QD01", clock=lambda: T0,
-                      scrypt_n=2**10, **kw)  # type: ignore[arg-type]
+    return Store.open(
+        tmp_path / "counter.db", tmp_path / key, workstation_id="QD01", clock=lambda: T0, scrypt_n=2**10, **kw
+    )  # type: ignore[arg-type]
 
 
 def test_key_file_created_owner_only(tmp_path: Path) -> None:
@@ -125,9 +126,15 @@ def test_no_personal_data_in_clear_in_any_file(tmp_path: Path) -> None:
         case = s.cases.create(actor="clerk1", operator_id=op.id, payload=payload)
         s.cases.autosave(case.id, payload, ui_state={"screen": "applicants", "focus": "applicant.name"})
         s.records.record_verification(
-            case.id, VerificationKind.IDENTITY, VerificationOutcome.MATCH,
-            data={"name": NAME, "id_number": ID_NUMBER}, source="公安", checked_at=T0, request_id="req-1",
-            actor="clerk1", subject={"name": NAME, "id_number": ID_NUMBER},
+            case.id,
+            VerificationKind.IDENTITY,
+            VerificationOutcome.MATCH,
+            data={"name": NAME, "id_number": ID_NUMBER},
+            source="公安",
+            checked_at=T0,
+            request_id="req-1",
+            actor="clerk1",
+            subject={"name": NAME, "id_number": ID_NUMBER},
         )
         s.outbox.enqueue(case.id, 1, payload, actor="clerk1")
         s.operators.authenticate("clerk1", "password1")

@@ -19,8 +19,14 @@ T0 = datetime(2026, 11, 22, 1, 30, tzinfo=UTC)
 
 
 def _open(tmp_path: Path, **kw: object) -> Store:
-    return Store.open(tmp_path / "data" / "counter.db", tmp_path / "data" / "store.key", workstation_id="QD01",
-                      clock=lambda: T0, scrypt_n=2**10, **kw)  # type: ignore[arg-type]
+    return Store.open(
+        tmp_path / "data" / "counter.db",
+        tmp_path / "data" / "store.key",
+        workstation_id="QD01",
+        clock=lambda: T0,
+        scrypt_n=2**10,
+        **kw,
+    )  # type: ignore[arg-type]
 
 
 @pytest.fixture
@@ -204,4 +210,3 @@ def test_failed_transaction_rolls_back_everything(store: Store) -> None:
     assert store.cases.get(case.id).payload == {"v": 1}
     assert store.cases.get(case.id).summary.revision == 0
     assert store.audit.verify().entries == 1  # only case_created
-

@@ -29,8 +29,14 @@ def clock() -> Clock:
 
 @pytest.fixture
 def store(tmp_path: Path, clock: Clock) -> Iterator[Store]:
-    s = Store.open(tmp_path / "c.db", tmp_path / "k.key", workstation_id="QD01", clock=clock, scrypt_n=2**10,
-                   lockout=timedelta(minutes=10))
+    s = Store.open(
+        tmp_path / "c.db",
+        tmp_path / "k.key",
+        workstation_id="QD01",
+        clock=clock,
+        scrypt_n=2**10,
+        lockout=timedelta(minutes=10),
+    )
     yield s
     s.close()
 

@@ -20,6 +20,10 @@ and the operator's id. Behaviour (docs/protocol.md is the contract as built):
 Results feed forms/: :func:`backfill_application` writes matched registry values into the Application through
 ``Application.backfill`` (re-validated there), and :func:`outcomes_by_kind` gives forms.materials the outcomes
 that decide exemptions (免提交).
+
+Layout: this module is the client; the data models are in :mod:`counter_app.services.gateway_models`, the
+sanitising in :mod:`counter_app.services.sanitize` and the form mapping in :mod:`counter_app.services.gateway_forms`.
+Every public name is re-exported here, so ``from counter_app.services.gateway import ...`` keeps working.
 """
 
 from __future__ import annotations
@@ -29,33 +33,45 @@ import contextlib
 import hashlib
 import hmac
 import json
-import re
-import unicodedata
-import uuid
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
-from datetime import UTC, date, datetime
-from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
 
 import httpx
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ValidationError
 
 from counter_app.services import signing
-from forms.application import Application, FundAccountStatus
-from forms.scenario import Scenario
-from forms.vocabulary import (
-    VERIFICATION_LABELS,
-    FieldSource,
-    MaritalStatus,
-    PropertyKind,
-    VerificationKind,
-    VerificationOutcome,
+from counter_app.services.gateway_forms import (
+    LookupInputs,
+    backfill_application,
+    backfill_values,
+    inputs_from_application,
+    outcomes_by_kind,
+    plan_lookups,
 )
+from counter_app.services.gateway_models import (
+    LookupAudit,
+    LookupProblem,
+    LookupRequest,
+    MemorySink,
+    RetryPolicy,
+    Subject,
+    VerificationResult,
+    VerificationSink,
+    _GatewayAnswer,
+    _GatewayError,
+)
+from counter_app.services.sanitize import MAX_DEPTH, MAX_ITEMS, MAX_TEXT, clean_data, clean_text
+from forms.vocabulary import VERIFICATION_LABELS, VerificationKind, VerificationOutcome
 
 if TYPE_CHECKING:
     from counter_app.settings import Settings
 
+
 __all__ = [
+    "MAX_DEPTH",
+    "MAX_ITEMS",
+    "MAX_TEXT",
     "GatewayClient",
     "LookupAudit",
     "LookupInputs",
@@ -74,255 +90,6 @@ __all__ = [
     "outcomes_by_kind",
     "plan_lookups",
 ]
-
-# ---------------------------------------------------------------------------------------------------------------
-# Untrusted text
-# ---------------------------------------------------------------------------------------------------------------
-
-# ESC-introduced sequences: CSI (ESC [ ... final), OSC/DCS/SOS/PM/APC strings (terminated by BEL or ESC \, or
-# running to the end), and two-character escapes. The 8-bit CSI (0x9B) form is covered too.
-_ANSI = re.compile(
-    r"""
-    (?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]?         # CSI ... final byte (final may be missing when cut off)
-    | (?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f]).*?(?:\x07|\x1b\\|\x9c|$)   # string sequences
-    | \x1b[ -/]*[0-~]?                         # other escapes (ESC followed by intermediates and a final)
-    """,
-    re.VERBOSE | re.DOTALL,
-)
-_WHITESPACE_CONTROLS = {"\t", "\n", "\r", "\v", "\f", "\u2028", "\u2029", "\x85"}
-MAX_TEXT = 500
-MAX_DEPTH = 4
-MAX_ITEMS = 64
-
-
-def clean_text(value: str, *, limit: int = MAX_TEXT) -> str:
-    """``value`` without control, escape or bidi/format characters; line breaks become spaces; trimmed.
-
-    Removes: ANSI/VT escape sequences as a whole, then every remaining character of Unicode category Cc (C0, DEL,
-    C1) and Cf (bidi overrides and isolates, zero-width characters, BOM, tag characters). Also caps the length.
-    """
-    text = _ANSI.sub("", value)
-    out: list[str] = []
-    for char in text:
-        if char in _WHITESPACE_CONTROLS:
-            out.append(" ")
-        elif unicodedata.category(char) in ("Cc", "Cf", "Cs", "Co", "Cn"):
-            continue
-        else:
-            out.append(char)
-    cleaned = re.sub(r" {2,}", " ", "".join(out)).strip()
-    return cleaned[:limit]
-
-
-def clean_data(value: Any, *, depth: int = 0) -> Any:
-    """A registry's ``data`` with every string cleaned; depth and size bounded (deeper content is dropped)."""
-    if isinstance(value, str):
-        return clean_text(value)
-    if isinstance(value, bool) or value is None or isinstance(value, int | float):
-        return value
-    if depth >= MAX_DEPTH:
-        return None
-    if isinstance(value, Mapping):
-        items = list(value.items())[:MAX_ITEMS]
-        return {clean_text(str(k), limit=64): clean_data(v, depth=depth + 1) for k, v in items}
-    if isinstance(value, list | tuple):
-        return [clean_data(v, depth=depth + 1) for v in list(value)[:MAX_ITEMS]]
-    return clean_text(str(value))
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# Requests, results, the sink
-# ---------------------------------------------------------------------------------------------------------------
-
-
-class Subject(BaseModel):
-    """The person a lookup is about, as typed at the window."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    name: str = Field(min_length=1, max_length=64)
-    id_number: str = Field(min_length=18, max_length=18)
-
-
-class LookupRequest(BaseModel):
-    """One lookup; ``request_id`` is fixed at creation so retries and replays from the queue are idempotent."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    case_id: str = Field(min_length=1, max_length=64)
-    kind: VerificationKind
-    subject: Subject
-    params: dict[str, Any] = Field(default_factory=dict)
-    authorization_id: str | None = None
-    request_id: str = Field(default_factory=lambda: str(uuid.uuid4()))
-
-    def fingerprint(self) -> dict[str, Any]:
-        """Subject and parameters, the input of the keyed subject hash (and of the store's cache key)."""
-        return {"name": self.subject.name, "id_number": self.subject.id_number, "params": self.params}
-
-    def body(self) -> bytes:
-        payload: dict[str, Any] = {
-            "subject": self.subject.model_dump(),
-            "params": self.params,
-            "purpose": {"case_id": self.case_id},
-        }
-        if self.authorization_id:
-            payload["authorization_id"] = self.authorization_id
-        return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-
-
-class LookupProblem(BaseModel):
-    """Why a lookup did not get a registry answer (or what the gateway refused); the message is Chinese."""
-
-    model_config = ConfigDict(frozen=True)
-
-    code: str
-    message: str
-
-
-class VerificationResult(BaseModel):
-    """A lookup's result, clean and ready for the store, the screen and the printouts."""
-
-    model_config = ConfigDict(frozen=True)
-
-    request_id: str
-    case_id: str
-    kind: VerificationKind
-    outcome: VerificationOutcome
-    data: dict[str, Any] = Field(default_factory=dict)
-    source: str = ""
-    checked_at: datetime
-    subject_hash: str
-    authorization_ref: str | None = None
-    actor: str
-    attempts: int = 0
-    cached: bool = False
-    problem: LookupProblem | None = None
-
-    @property
-    def label(self) -> str:
-        return VERIFICATION_LABELS[self.kind]
-
-
-class LookupAudit(BaseModel):
-    """One audit entry per lookup: no personal data, only the keyed subject hash and references.
-
-    ``recorded`` tells an adapter whose ``record_lookup`` already audits (the Store does) to skip this entry.
-    """
-
-    model_config = ConfigDict(frozen=True)
-
-    action: Literal["lookup"] = "lookup"
-    at: datetime
-    actor: str
-    case_id: str
-    kind: VerificationKind
-    outcome: VerificationOutcome
-    request_id: str
-    subject_hash: str
-    authorization_ref: str | None
-    attempts: int
-    problem_code: str | None
-    cached: bool
-    recorded: bool
-
-    def detail(self) -> dict[str, Any]:
-        """The fields for ``AuditLog.append(action, actor=..., case_number=..., **detail)``."""
-        return self.model_dump(mode="json", exclude={"action", "at", "actor", "case_id"})
-
-
-class VerificationSink(Protocol):
-    """Where results go; the lead wires the Store, tests use :class:`MemorySink`."""
-
-    def cached_lookup(self, request: LookupRequest) -> VerificationResult | None:
-        """A still-valid definitive answer for the same case, kind and subject, or None."""
-        ...
-
-    def record_lookup(self, request: LookupRequest, result: VerificationResult) -> None:
-        """Keep a result (idempotent by request id); called for every result except ``pending``."""
-        ...
-
-    def queue_pending(self, request: LookupRequest) -> None:
-        """Keep a lookup to send once the gateway is back (idempotent by request id)."""
-        ...
-
-    def audit(self, event: LookupAudit) -> None:
-        """Append to the audit log; called once for every lookup."""
-        ...
-
-
-class MemorySink:
-    """An in-memory sink: for tests, and for running without a store."""
-
-    def __init__(self) -> None:
-        self.results: dict[str, VerificationResult] = {}
-        self.pending: dict[str, LookupRequest] = {}
-        self.audits: list[LookupAudit] = []
-        self.cache: dict[tuple[str, VerificationKind, str], VerificationResult] = {}
-
-    def cached_lookup(self, request: LookupRequest) -> VerificationResult | None:
-        return self.cache.get((request.case_id, request.kind, json.dumps(request.fingerprint(), sort_keys=True)))
-
-    def record_lookup(self, request: LookupRequest, result: VerificationResult) -> None:
-        self.results[result.request_id] = result
-        self.pending.pop(result.request_id, None)
-        if result.outcome in (VerificationOutcome.MATCH, VerificationOutcome.MISMATCH, VerificationOutcome.NOT_FOUND):
-            key = (request.case_id, request.kind, json.dumps(request.fingerprint(), sort_keys=True))
-            self.cache[key] = result
-
-    def queue_pending(self, request: LookupRequest) -> None:
-        self.pending[request.request_id] = request
-
-    def audit(self, event: LookupAudit) -> None:
-        self.audits.append(event)
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# Validation of the gateway's answers
-# ---------------------------------------------------------------------------------------------------------------
-
-
-class _GatewayAnswer(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-    request_id: str = Field(max_length=64)
-    kind: VerificationKind
-    outcome: Literal["match", "mismatch", "not_found", "refused"]
-    data: dict[str, Any] = Field(default_factory=dict)
-    source: str = Field("", max_length=2000)
-    checked_at: AwareDatetime
-
-
-class _GatewayErrorDetail(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-    code: str = Field(max_length=200)
-    message: str = Field("", max_length=2000)
-
-
-class _GatewayError(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-    error: _GatewayErrorDetail
-
-
-class RetryPolicy(BaseModel):
-    """Timeouts, retries and the offline switch; seconds throughout."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    attempts: int = Field(3, ge=1, le=10)
-    backoff_base: float = Field(0.2, ge=0)
-    backoff_max: float = Field(2.0, ge=0)
-    attempt_timeout: float = Field(3.0, gt=0)
-    lookup_timeout: float = Field(8.0, gt=0)
-    failure_threshold: int = Field(3, ge=1)
-    probe_timeout: float = Field(2.0, gt=0)
-    probe_interval: float = Field(15.0, ge=0)
-
-    def backoff(self, attempt: int) -> float:
-        """Delay after failed attempt ``attempt`` (1-based): base, 2·base, 4·base ... capped."""
-        return float(min(self.backoff_max, self.backoff_base * 2 ** (attempt - 1)))
 
 
 class _Retryable(Exception):
@@ -659,155 +426,3 @@ class GatewayClient:
                 recorded=recorded,
             )
         )
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# From the form to lookups, and from results back to the form
-# ---------------------------------------------------------------------------------------------------------------
-
-
-class LookupInputs(BaseModel):
-    """What the lookups of a case need from the form (built by :func:`inputs_from_application`)."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    applicant: Subject
-    spouse: Subject | None = None
-    declared_marital_status: MaritalStatus = MaritalStatus.UNMARRIED
-    declared_multi_child: bool | None = None
-    fund_account_no: str | None = None
-    contract_no: str | None = None
-    cert_no: str | None = None
-    card_no: str | None = None
-    authorization_id: str | None = None
-
-
-def inputs_from_application(application: Application) -> LookupInputs:
-    """The lookup inputs of a filled form; raises ValueError (Chinese) when the applicant is incomplete."""
-    applicant = application.applicant
-    if not applicant.name or not applicant.id_number:
-        raise ValueError("申请人：核验前须填写姓名和身份证号码")
-    spouse = application.spouse
-    house = application.property
-    auth = application.credit_authorization
-    cert = getattr(house, "title_certificate", None) if house is not None else None
-    return LookupInputs(
-        applicant=Subject(name=applicant.name, id_number=applicant.id_number),
-        spouse=Subject(name=spouse.name, id_number=spouse.id_number)
-        if spouse is not None and spouse.name and spouse.id_number
-        else None,
-        declared_marital_status=application.scenario.marital_status,
-        fund_account_no=application.fund_account.account_number if application.fund_account else None,
-        contract_no=house.contract_number if house is not None else None,
-        cert_no=cert,
-        card_no=application.repayment_account.card_number if application.repayment_account else None,
-        # Only a recorded authorization counts: a reference typed without the signature does not.
-        authorization_id=auth.reference if auth is not None and auth.recorded is True else None,
-    )
-
-
-def plan_lookups(case_id: str, scenario: Scenario, inputs: LookupInputs) -> list[LookupRequest]:
-    """One request per lookup the scenario needs, about the applicant, with the parameters each registry takes."""
-    params: dict[VerificationKind, dict[str, Any]] = {
-        VerificationKind.MARRIAGE: {"declared_status": inputs.declared_marital_status.value}
-        | ({"spouse_id_number": inputs.spouse.id_number} if inputs.spouse else {}),
-        VerificationKind.CHILDREN: {"declared_multi_child": inputs.declared_multi_child}
-        if inputs.declared_multi_child is not None
-        else {},
-        VerificationKind.FUND_ACCOUNT: {"account_no": inputs.fund_account_no} if inputs.fund_account_no else {},
-        VerificationKind.CONTRACT: {"contract_no": inputs.contract_no or ""},
-        VerificationKind.TAX: {"contract_no": inputs.contract_no or ""},
-        VerificationKind.BANK_CARD: {"card_no": inputs.card_no or ""},
-        VerificationKind.PROPERTY: {"cert_no": inputs.cert_no}
-        if scenario.property_kind is PropertyKind.RESALE and inputs.cert_no
-        else {"contract_no": inputs.contract_no or ""},
-    }
-    return [
-        LookupRequest(
-            case_id=case_id,
-            kind=kind,
-            subject=inputs.applicant,
-            params=params.get(kind, {}),
-            authorization_id=inputs.authorization_id if kind is VerificationKind.CREDIT else None,
-        )
-        for kind in scenario.verifications()
-    ]
-
-
-def outcomes_by_kind(results: Iterable[VerificationResult]) -> dict[VerificationKind, VerificationOutcome]:
-    """The outcome per kind for forms.materials (exemptions); the latest result of a kind wins."""
-    ordered = sorted(results, key=lambda r: r.checked_at)
-    return {r.kind: r.outcome for r in ordered}
-
-
-def _money(value: Any) -> Decimal | None:
-    try:
-        return Decimal(str(value)) if value is not None else None
-    except InvalidOperation:
-        return None
-
-
-_FUND_STATUS = {
-    "normal": FundAccountStatus.NORMAL,
-    "sealed": FundAccountStatus.SEALED,
-    "suspended": FundAccountStatus.SEALED,
-    "frozen": FundAccountStatus.FROZEN,
-    "closed": FundAccountStatus.CLOSED,
-}
-
-
-def backfill_values(result: VerificationResult, property_kind: PropertyKind) -> list[tuple[str, Any]]:
-    """Form paths and values a matched lookup supplies (数据回填); nothing for any other outcome."""
-    if result.outcome is not VerificationOutcome.MATCH:
-        return []
-    data = result.data
-    values: list[tuple[str, Any]] = []
-
-    def put(path: str, value: Any) -> None:
-        if value not in (None, ""):
-            values.append((path, value))
-
-    if result.kind is VerificationKind.FUND_ACCOUNT:
-        put("fund_account.account_number", data.get("account_no"))
-        put("fund_account.status", _FUND_STATUS.get(str(data.get("status"))))
-        put("fund_account.balance", _money(data.get("balance")))
-        put("fund_account.contribution_base", _money(data.get("contribution_base")))
-        put("fund_account.monthly_deposit", _money(data.get("monthly_deposit")))
-        put("fund_account.consecutive_months", data.get("consecutive_months"))
-        opened = data.get("opened_on")
-        with contextlib.suppress(TypeError, ValueError):
-            put("fund_account.opened_on", date.fromisoformat(str(opened)) if opened else None)
-        put("employer.name", data.get("unit_name"))
-    elif result.kind is VerificationKind.CONTRACT:
-        put("property.contract_number", data.get("contract_no"))
-        put("property.location", data.get("address"))
-        put("property.area", _money(data.get("area_m2")))
-        put("property.total_price", _money(data.get("total_price")))
-        put("property.contract_amount", _money(data.get("total_price")))
-        if property_kind is PropertyKind.NEW:
-            put("property.presale_permit", data.get("pre_sale_permit"))
-            put("property.developer", data.get("seller_name"))
-    elif result.kind is VerificationKind.PROPERTY and property_kind is PropertyKind.RESALE:
-        put("property.title_certificate", data.get("cert_no"))
-        put("property.completion_year", data.get("built_year"))
-    elif result.kind is VerificationKind.BANK_CARD:
-        put("repayment_account.bank", data.get("bank"))
-    return values
-
-
-def backfill_application(
-    application: Application, results: Iterable[VerificationResult], *, today: date | None = None
-) -> tuple[Application, list[str]]:
-    """Write every matched value into the form through ``Application.backfill`` (re-validated there).
-
-    A value the form refuses is skipped and named in the returned notes (Chinese); the rest still goes in.
-    """
-    notes: list[str] = []
-    kind = application.scenario.property_kind
-    for result in results:
-        for path, value in backfill_values(result, kind):
-            try:
-                application = application.backfill(path, value, FieldSource.VERIFIED, today=today)
-            except (ValidationError, ValueError):
-                notes.append(f"{result.label}返回的“{path}”未通过表单校验，未回填，请人工核对")
-    return application, notes

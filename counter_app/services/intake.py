@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import Enum
 from pathlib import Path
@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
+from counter_app.services import case_documents, case_loan
+from counter_app.services.case_types import CHINA_TZ, IntakeError, OperatorRef
 from counter_app.services.gateway import (
     GatewayClient,
     LookupRequest,
@@ -31,7 +33,7 @@ from counter_app.services.gateway import (
     plan_lookups,
 )
 from forms.application import Application, Issue, Severity, issues_from_error
-from forms.loan import Borrower, LoanLimit, LoanLimitInput, TermLimit, max_loan, max_term_months, rate_for
+from forms.loan import LoanLimit, TermLimit
 from forms.materials import Evaluation, MaterialState, Receipt, Waiver, Whose, evaluate, initial_checklist
 from forms.policy import PolicyPack
 from forms.scenario import Scenario
@@ -39,7 +41,6 @@ from forms.vocabulary import (
     CaseStatus,
     FieldSource,
     HomeOrdinal,
-    MaritalStatus,
     MaterialStatus,
     RepaymentMethod,
     Role,
@@ -49,43 +50,14 @@ from forms.vocabulary import (
 from forms.workdays import WorkdayResult, WorkingDayCalendar
 from local_cache.cases import people_from_payload
 from printouts import (
-    AuthorizationData,
-    CommitmentData,
     DocKind,
-    FormData,
-    NoticeData,
-    Office,
     PrintRecord,
-    ReceiptData,
     VerificationRow,
-    load_data,
-    print_document,
-    reprint,
 )
 
 if TYPE_CHECKING:
     from local_cache import Store
     from printouts.api import DocumentData
-
-CHINA_TZ = timezone(timedelta(hours=8), "CST")
-
-
-class IntakeError(Exception):
-    """A step the clerk cannot take now; the message is Chinese and says what to do instead."""
-
-
-@dataclass(frozen=True)
-class OperatorRef:
-    """Who is working the case (no password, no store types: safe to hand to screens)."""
-
-    id: int
-    login: str
-    name: str
-    role: str
-
-    @property
-    def actor(self) -> str:
-        return self.login
 
 
 @dataclass(frozen=True)
@@ -472,104 +444,22 @@ class IntakeCase:
         agent = self.agent_result
         return {Whose.AGENT: {VerificationKind.IDENTITY: agent.outcome} if agent is not None else {}}
 
-    # -- loan ------------------------------------------------------------------------------------------------------
-
-    def _borrowers(self) -> list[Borrower]:
-        applicant = self.application.applicant
-        if applicant.birth_date is None or applicant.sex is None:
-            return []
-        account = self.application.fund_account
-        months = 0
-        if account is not None:
-            if account.consecutive_months is not None:
-                months = account.consecutive_months
-            elif account.opened_on is not None:
-                months = max(0, (self.today() - account.opened_on).days * 12 // 365)
-        age = applicant.age_on(self.today()) or 0
-        if not 16 <= age <= 100:
-            return []
-        return [
-            Borrower(
-                age=age,
-                sex=applicant.sex,
-                birth_date=applicant.birth_date,
-                monthly_base=(account.contribution_base if account else None) or Decimal("0.00"),
-                balance=(account.balance if account else None) or Decimal("0.00"),
-                account_months=min(months, 1200),
-            )
-        ]
+    # -- loan (counter_app/services/case_loan.py) ------------------------------------------------------------
 
     def home_ordinal(self) -> HomeOrdinal:
-        loan = self.application.fund_loan
-        if loan is not None and loan.home_ordinal is not None:
-            return loan.home_ordinal
-        history = self.results.get(VerificationKind.LOAN_HISTORY)
-        if history is not None and history.outcome is VerificationOutcome.MATCH:
-            with contextlib.suppress(TypeError, ValueError):
-                if int(history.data.get("prior_loans", history.data.get("count", 0)) or 0) >= 1:
-                    return HomeOrdinal.SECOND
-        return HomeOrdinal.FIRST
+        return case_loan.home_ordinal(self)
 
     def loan_limit(self) -> LoanLimit | None:
-        """The maximum fund loan for what the form knows now; None until the borrower and the price are known."""
-        borrowers = self._borrowers()
-        house = self.application.property
-        price = (house.total_price or house.contract_amount) if house is not None else None
-        if not borrowers or not price:
-            return None
-        loan = self.application.fund_loan
-        children = self.results.get(VerificationKind.CHILDREN)
-        multi_child = bool(
-            children is not None
-            and children.outcome is VerificationOutcome.MATCH
-            and int(children.data.get("children_count", 0) or 0) >= 2
-        )
-        inp = LoanLimitInput(
-            borrowers=borrowers,
-            couple=self.application.scenario.marital_status is MaritalStatus.MARRIED,
-            house_price=price,
-            appraised_value=getattr(house, "appraised_value", None),
-            home=self.home_ordinal(),
-            property_kind=self.application.scenario.property_kind,
-            house_age_years=self._house_age(),
-            multi_child=multi_child,
-            term_months=loan.months if loan is not None else None,
-        )
-        return max_loan(self.policy.loan, inp, as_of=self.today())
-
-    def _house_age(self) -> int | None:
-        house = self.application.property
-        year = getattr(house, "completion_year", None) if house is not None else None
-        return max(0, min(100, self.today().year - year)) if year else None
+        return case_loan.loan_limit(self)
 
     def term_limit(self) -> TermLimit | None:
-        borrowers = self._borrowers()
-        if not borrowers:
-            return None
-        return max_term_months(
-            self.policy.loan,
-            borrowers,
-            self.application.scenario.property_kind,
-            self._house_age(),
-            as_of=self.today(),
-        )
+        return case_loan.term_limit(self)
 
     def suggested_rate(self, months: int) -> Decimal:
-        return rate_for(self.policy.loan, self.home_ordinal(), months, on=self.today())
+        return case_loan.suggested_rate(self, months)
 
     def loan_problems(self) -> list[str]:
-        """The loan as typed against the limits: Chinese lines, empty when within them."""
-        problems: list[str] = []
-        loan = self.application.fund_loan
-        limit = self.loan_limit()
-        term = self.term_limit()
-        if loan is not None and loan.amount is not None and limit is not None and loan.amount > limit.amount:
-            problems.append(
-                f"公积金贷款金额 {loan.amount:,.2f} 元超过可贷额度 {limit.amount:,.2f} 元（{limit.binding.label}）"
-            )
-        if loan is not None and loan.months is not None and term is not None and loan.months > term.months:
-            problems.append(f"贷款期限 {loan.months} 个月超过最长期限 {term.months} 个月（{term.reason}）")
-        return problems
+        return case_loan.loan_problems(self)
 
     # -- decision ----------------------------------------------------------------------------------------------------
 
@@ -686,144 +576,16 @@ class IntakeCase:
         self.decision = {}
         self.save()
 
-    # -- printing ----------------------------------------------------------------------------------------------------
-
-    def document_number(self) -> str:
-        seq = self.case_number.rsplit("-", 1)[-1].lstrip("0") or "0"
-        return f"〔{self.today().year}〕第{seq}号"
-
-    def _office(self) -> Office:
-        return Office.from_policy(self.policy, self._printing.window)
+    # -- printing (counter_app/services/case_documents.py) ----------------------------------------------------
 
     def document_data(self, kind: DocKind) -> DocumentData:
-        """The data a document prints, built from the case as it stands (first print)."""
-        now = self.now()
-        evaluation = self.evaluation()
-        office = self._office()
-        clerk = self.operator.name
-        if kind is DocKind.FORM:
-            return FormData(
-                case_no=self.case_number,
-                application=self.application,
-                office=office,
-                printed_at=now,
-                verifications=self.verification_rows(),
-                clerk=clerk,
-            )
-        if kind is DocKind.RECEIPT:
-            if self.status is not CaseStatus.ACCEPTED and self.decision.get("status") != "accepted":
-                raise IntakeError("案件尚未受理，不能打印受理回执")
-            promised = self._calendar.add_working_days(
-                datetime.fromisoformat(self.decision["at"]).astimezone(CHINA_TZ).date(),
-                self.policy.promised_working_days.value,
-            )
-            return ReceiptData(
-                case_no=self.case_number,
-                document_no=self.document_number(),
-                accepted_at=datetime.fromisoformat(self.decision["at"]),
-                clerk=clerk,
-                office=office,
-                application=self.application,
-                evaluation=evaluation,
-                promised_days=self.policy.promised_working_days.value,
-                promised=promised,
-                verifications=self.verification_rows(),
-                checklist=list(self.checklist.values()),
-            )
-        if kind is DocKind.NOTICE:
-            return NoticeData(
-                case_no=self.case_number,
-                document_no=self.document_number(),
-                issued_at=now,
-                clerk=clerk,
-                office=office,
-                application=self.application,
-                evaluation=evaluation,
-                form_issues=[i.message for i in self.issues() if i.severity is Severity.ERROR],
-            )
-        if kind is DocKind.COMMITMENT:
-            return CommitmentData(
-                case_no=self.case_number,
-                accepted_at=datetime.fromisoformat(self.decision["at"]) if self.decision.get("at") else now,
-                clerk=clerk,
-                office=office,
-                application=self.application,
-                evaluation=evaluation,
-            )
-        if kind is DocKind.AUTHORIZATION:
-            auth = self.application.credit_authorization
-            return AuthorizationData(
-                case_no=self.case_number,
-                printed_at=now,
-                office=office,
-                application=self.application,
-                reference=(auth.reference if auth is not None and auth.reference else f"SQ-{self.case_number}"),
-            )
-        raise IntakeError(f"案件不能打印 {kind.value}")
+        return case_documents.document_data(self, kind)
 
     def print(
         self, kind: DocKind, *, reason: str | None = None, authorized_by: OperatorRef | None = None
     ) -> PrintRecord:
-        """Print a document: the first print freezes its data; a later one is a reprint of the same content.
-
-        Every print and reprint goes to the print log and the audit log.
-        """
-        setup = self._printing
-        snapshot = self.snapshots.get(kind.value)
-        if self.editable:
-            # Before the decision a print is a working copy for signature: it shows the form as it is now
-            # and is never frozen, so a later print after corrections is not a reprint of stale content.
-            data = self.document_data(kind)
-            record = print_document(
-                data,
-                spool_dir=setup.spool_dir,
-                actor=self.operator.actor,
-                printer=setup.printer,
-                font_path=setup.font_path,
-                now=self.now(),
-            )
-            again = kind.value in self.draft_prints
-            self.draft_prints.add(kind.value)
-            self._store.prints.record(
-                self.case_id,
-                kind.value,
-                actor=self.operator.actor,
-                reason=reason or ("受理前更新后重新打印" if again else None),
-            )
-            self.save()
-            return record
-        if snapshot is not None and (authorized_by is None or authorized_by.role != Role.SUPERVISOR.value):
-            raise IntakeError("补打须经负责人授权：请负责人输入账号密码")
-        if snapshot is None:
-            data = self.document_data(kind)
-            record = print_document(
-                data,
-                spool_dir=setup.spool_dir,
-                actor=self.operator.actor,
-                printer=setup.printer,
-                font_path=setup.font_path,
-                now=self.now(),
-            )
-            self.snapshots[kind.value] = data.model_dump_json()
-            if kind.value in self.draft_prints and not reason:
-                # The copy signed before the decision was a working copy; this is the final one, not a reprint.
-                reason = "受理决定后打印定稿"
-        else:
-            if not (reason and reason.strip()):
-                raise IntakeError("补打须说明原因（例如：申请人遗失、打印机卡纸）")
-            reason = f"{reason.strip()}（负责人 {authorized_by.actor if authorized_by else ''} 授权）"
-            record = reprint(
-                load_data(kind, snapshot),
-                reason=reason,
-                spool_dir=setup.spool_dir,
-                actor=self.operator.actor,
-                printer=setup.printer,
-                font_path=setup.font_path,
-                now=self.now(),
-            )
-        self._store.prints.record(self.case_id, kind.value, actor=self.operator.actor, reason=reason)
-        self.save()
-        return record
+        """Print a document (see :func:`case_documents.print_case_document`): logged and audited every time."""
+        return case_documents.print_case_document(self, kind, reason=reason, authorized_by=authorized_by)
 
     def printed(self) -> set[str]:
         """Documents printed since the decision (frozen: printing them again is a reprint)."""

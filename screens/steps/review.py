@@ -8,6 +8,7 @@ from textual.widgets import Static
 
 from counter_app.services.intake import STATUS_LABELS
 from forms.vocabulary import LINKED_ITEM_LABELS, CaseStatus
+from printouts import DOC_LABELS, DocKind
 from screens.steps import Step
 
 
@@ -80,6 +81,7 @@ class ReviewStep(Step):
             info.append(f"承诺办结日期：{case.decision['promised']}{estimate}")
         if case.decision.get("pending_lookups"):
             info.append("离线受理：部分核验待完成，联网后自动补查")
-        printed = "、".join(sorted(case.printed_any())) or "尚未打印"
+        # The clerk reads document names, not the codes they are stored under.
+        printed = "、".join(DOC_LABELS[kind] for kind in DocKind if kind.value in case.printed_any()) or "尚未打印"
         info.append(f"已打印：{printed}　按 P 打印")
         decision.update("\n".join(info))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.widgets import DataTable, Static
 
+from counter_app.services.intake import CHINA_TZ
 from forms.vocabulary import VERIFICATION_LABELS, VerificationKind, VerificationOutcome
 from screens.steps import Step
 
@@ -42,9 +43,9 @@ class VerifyStep(Step):
 
     def on_mount(self) -> None:
         table = self.query_one("#lookups", DataTable)
-        table.add_column("核验项目", key="kind", width=22)
+        table.add_column("核验项目", key="kind", width=24)
         table.add_column("状态", key="state", width=20)
-        table.add_column("数据来源", key="source", width=24)
+        table.add_column("数据来源", key="source", width=30)
         table.add_column("时间", key="time", width=8)
         table.add_column("说明", key="detail")
         self.refresh_from_case()
@@ -64,7 +65,7 @@ class VerifyStep(Step):
         for kind in self.case.application.scenario.verifications():
             result = self.case.results.get(kind)
             source = result.source if result else ""
-            when = result.checked_at.astimezone().strftime("%H:%M:%S") if result else ""
+            when = result.checked_at.astimezone(CHINA_TZ).strftime("%H:%M:%S") if result else ""
             detail = (result.problem.message if result and result.problem else "") or (
                 str(result.data.get("summary", "")) if result else ""
             )
