@@ -33,7 +33,13 @@ class CounterApp(App[None]):
         Binding("ctrl+q", "quit", "退出", priority=True),
     ]
 
-    def __init__(self, workstation: Workstation, *, idle_lock_seconds: float | None = None) -> None:
+    def __init__(
+        self,
+        workstation: Workstation,
+        *,
+        idle_lock_seconds: float | None = None,
+        idle_check_seconds: float = 5.0,
+    ) -> None:
         super().__init__()
         self.workstation = workstation
         self.operator: OperatorRef | None = None
@@ -42,12 +48,13 @@ class CounterApp(App[None]):
         )
         self._last_activity = self.workstation.clock()
         self._background_timer: Timer | None = None
+        self._idle_check_seconds = idle_check_seconds
 
     # -- start, stop -----------------------------------------------------------------------------------------------
 
     def on_mount(self) -> None:
         self.push_screen(LoginScreen(self.workstation), self._logged_in)
-        self.set_interval(5, self._check_idle)
+        self.set_interval(self._idle_check_seconds, self._check_idle)
 
     async def on_unmount(self) -> None:
         await self.workstation.aclose()
@@ -141,6 +148,11 @@ def make_app(
     clock: Callable[[], datetime] | None = None,
     workstation: Workstation | None = None,
     idle_lock_seconds: float | None = None,
+    idle_check_seconds: float = 5.0,
 ) -> CounterApp:
     """The application for these settings (tests pass a frozen clock or a prepared workstation)."""
-    return CounterApp(workstation or Workstation.open(settings, clock=clock), idle_lock_seconds=idle_lock_seconds)
+    return CounterApp(
+        workstation or Workstation.open(settings, clock=clock),
+        idle_lock_seconds=idle_lock_seconds,
+        idle_check_seconds=idle_check_seconds,
+    )

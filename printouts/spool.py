@@ -18,34 +18,15 @@ import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from printouts.layout import RenderedDocument
+from printouts.kinds import DOC_LABELS, DocKind
 from printouts.text import clean
 
+if TYPE_CHECKING:
+    from printouts.layout import RenderedDocument
 
-class DocKind(StrEnum):
-    """The documents the window prints; values are the ``counter print --doc`` names."""
-
-    RECEIPT = "receipt"
-    FORM = "form"
-    NOTICE = "notice"
-    COMMITMENT = "commitment"
-    AUTHORIZATION = "authorization"
-    GUIDE = "guide"
-    OVERDUE = "overdue"
-
-
-DOC_LABELS: dict[DocKind, str] = {
-    DocKind.RECEIPT: "受理回执",
-    DocKind.FORM: "申请表（一表）",
-    DocKind.NOTICE: "一次性告知书",
-    DocKind.COMMITMENT: "容缺受理承诺书",
-    DocKind.AUTHORIZATION: "征信查询授权书",
-    DocKind.GUIDE: "材料清单与办事指南",
-    DocKind.OVERDUE: "逾期未补件清单",
-}
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9-]+")
 _PRINTER_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.@:/+-]{0,126}$")

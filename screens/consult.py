@@ -25,7 +25,7 @@ class ConsultScreen(Screen[None]):
     CSS_PATH = Path(__file__).with_suffix(".tcss")
     AUTO_FOCUS = "#cs-property_kind"
     BINDINGS = [
-        Binding("ctrl+p,f12", "print_guide", "打印材料清单"),
+        Binding("f12", "print_guide", "打印材料清单"),
         Binding("escape", "back", "返回"),
     ]
 

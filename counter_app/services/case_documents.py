@@ -11,23 +11,13 @@ from typing import TYPE_CHECKING
 from counter_app.services.case_types import CHINA_TZ, IntakeError
 from forms.application import Severity
 from forms.vocabulary import CaseStatus, Role
-from printouts import (
-    AuthorizationData,
-    CommitmentData,
-    DocKind,
-    FormData,
-    NoticeData,
-    Office,
-    PrintRecord,
-    ReceiptData,
-    load_data,
-    print_document,
-    reprint,
-)
+from printouts.kinds import DocKind
+from printouts.models import AuthorizationData, CommitmentData, FormData, NoticeData, Office, ReceiptData
 
 if TYPE_CHECKING:
     from counter_app.services.intake import IntakeCase, OperatorRef
     from printouts.api import DocumentData
+    from printouts.spool import PrintRecord
 
 
 def document_number(case: IntakeCase) -> str:
@@ -109,6 +99,9 @@ def document_data(case: IntakeCase, kind: DocKind) -> DocumentData:
 def print_case_document(
     case: IntakeCase, kind: DocKind, *, reason: str | None = None, authorized_by: OperatorRef | None = None
 ) -> PrintRecord:
+    # reportlab loads on the first print, not at start-up.
+    from printouts.api import load_data, print_document, reprint
+
     """Print a document: the first print freezes its data; a later one is a reprint of the same content.
 
     Every print and reprint goes to the print log and the audit log.

@@ -13,10 +13,11 @@ from typing import TYPE_CHECKING
 from counter_app.services.intake import CHINA_TZ, STATUS_LABELS, IntakeCase, IntakeError, OperatorRef
 from forms.materials import MaterialState, Receipt
 from forms.vocabulary import CaseStatus, MaterialStatus, Role, ShortfallStatus
-from printouts import Office, OverdueListData, OverdueRow, PrintRecord, print_document
+from printouts.models import Office, OverdueListData, OverdueRow
 
 if TYPE_CHECKING:
     from counter_app.services.workstation import Workstation
+    from printouts.spool import PrintRecord
 
 
 @dataclass(frozen=True)
@@ -142,6 +143,8 @@ class FollowUp:
 
     def print_overdue(self, operator: OperatorRef) -> PrintRecord:
         """The overdue list as a printout for the follow-up calls (case numbers and materials only)."""
+        from printouts.api import print_document
+
         data = OverdueListData(
             printed_at=self.ws.clock(),
             office=Office.from_policy(self.ws.policy, self.ws.printing.window),

@@ -168,6 +168,7 @@ class GatewayClient:
         transport: httpx.AsyncBaseTransport | None = None,
         policy: RetryPolicy | None = None,
         subject_hasher: Callable[[Mapping[str, Any]], str] | None = None,
+        clock: Callable[[], datetime] | None = None,
     ) -> GatewayClient:
         """Gateway URL from settings; an empty URL means the in-process sandbox (``transport`` shares one)."""
         base_url = settings.gateway_url
@@ -187,6 +188,7 @@ class GatewayClient:
             transport=transport,
             policy=policy,
             subject_hasher=subject_hasher,
+            clock=clock,
         )
 
     async def __aenter__(self) -> GatewayClient:

@@ -151,6 +151,12 @@ def backfill_values(result: VerificationResult, property_kind: PropertyKind) -> 
         if property_kind is PropertyKind.NEW:
             put("property.presale_permit", data.get("pre_sale_permit"))
             put("property.developer", data.get("seller_name"))
+        else:
+            sellers = data.get("seller_ids")
+            if isinstance(sellers, list) and len(sellers) == 1:
+                # One seller: the form's seller fields take the filing's party (several sellers are typed).
+                put("property.seller_name", data.get("seller_name"))
+                put("property.seller_id_number", sellers[0])
     elif result.kind is VerificationKind.PROPERTY and property_kind is PropertyKind.RESALE:
         put("property.title_certificate", data.get("cert_no"))
         put("property.completion_year", data.get("built_year"))

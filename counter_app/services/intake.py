@@ -49,15 +49,13 @@ from forms.vocabulary import (
 )
 from forms.workdays import WorkdayResult, WorkingDayCalendar
 from local_cache.cases import people_from_payload
-from printouts import (
-    DocKind,
-    PrintRecord,
-    VerificationRow,
-)
+from printouts.kinds import DocKind
+from printouts.models import VerificationRow
 
 if TYPE_CHECKING:
     from local_cache import Store
     from printouts.api import DocumentData
+    from printouts.spool import PrintRecord
 
 
 @dataclass(frozen=True)

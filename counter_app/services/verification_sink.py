@@ -18,6 +18,7 @@ hash for the events it audits itself (it remembers the request it saw in ``cache
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
@@ -128,6 +129,7 @@ def client_for_store(
     operator_id: str,
     transport: httpx.AsyncBaseTransport | None = None,
     policy: RetryPolicy | None = None,
+    clock: Callable[[], datetime] | None = None,
 ) -> GatewayClient:
     """``GatewayClient.from_settings`` with a :class:`StoreSink` and the store's subject hasher."""
     sink = StoreSink(store)
@@ -138,6 +140,7 @@ def client_for_store(
         transport=transport,
         policy=policy,
         subject_hasher=sink.subject_hasher,
+        clock=clock,
     )
 
 

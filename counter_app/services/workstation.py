@@ -24,13 +24,14 @@ from forms.policy import PolicyPack, load_policy
 from forms.scenario import Scenario
 from forms.vocabulary import CaseStatus, Role, ShortfallStatus
 from forms.workdays import WorkingDayCalendar, load_calendar
-from printouts import GuideData, PrintRecord, print_document
+from printouts.models import GuideData
 
 if TYPE_CHECKING:
     import httpx
 
     from counter_app.services.sandbox import Sandbox
     from local_cache import Store
+    from printouts.spool import PrintRecord
 
 _CASE_NO = re.compile(r"^[A-Z0-9]{1,16}-\d{8}-\d{4}$")
 
@@ -140,10 +141,11 @@ class Workstation:
         store = open_store(settings, demo_clerk=True, clock=clock)
         sandbox = None
         if settings.uses_sandbox:
-            from counter_app.services.sandbox import create_sandbox
+            from counter_app.services.sandbox.app import Sandbox
 
-            # One sandbox for lookups and sync, so both see the same registries and platform.
-            sandbox = create_sandbox()
+            # One sandbox for lookups and sync, so both see the same registries and platform; on the
+            # workstation's clock, so a frozen clock in tests or training freezes the registries' answers too.
+            sandbox = Sandbox(clock=clock) if clock is not None else Sandbox()
         return cls(settings, store, clock=clock, sandbox=sandbox)
 
     def today(self) -> date:
@@ -195,7 +197,11 @@ class Workstation:
             from counter_app.services.verification_sink import client_for_store
 
             client = client_for_store(
-                self.settings, self.store, operator_id=operator.login, transport=self._gateway_transport
+                self.settings,
+                self.store,
+                operator_id=operator.login,
+                transport=self._gateway_transport,
+                clock=self.clock,
             )
             self._gateways[operator.id] = client
         return client
@@ -356,6 +362,8 @@ class Workstation:
 
     def print_guide(self, scenario: Scenario, operator: OperatorRef) -> PrintRecord:
         """The material list and service guide of a scenario, printed without creating a case."""
+        from printouts.api import print_document
+
         data = GuideData(scenario=scenario, policy=self.policy, printed_on=self.today(), window=self.printing.window)
         return print_document(
             data,

@@ -150,7 +150,9 @@ class Platform:
 
     def updated_since(self, since: datetime | None) -> list[StoredCase]:
         self.tick()
-        cases = [c for c in self.cases.values() if since is None or c.updated_at > since]
+        # Inclusive: a change stamped with the very instant of the caller's cursor must not be lost; clients
+        # record what they pull idempotently, so seeing a case twice costs nothing.
+        cases = [c for c in self.cases.values() if since is None or c.updated_at >= since]
         return sorted(cases, key=lambda c: (c.updated_at, c.case_id))
 
     def supplement(self, case_id: str, body: dict[str, Any], request_id: str | None) -> tuple[int, StoredCase]:

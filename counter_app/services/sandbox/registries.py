@@ -178,6 +178,8 @@ class Registries:
             "buyers": buyers,
             "seller_name": contract.seller_name
             or "、".join(self.index.people[s].name for s in contract.seller_ids if s in self.index.people),
+            # The filing names both parties: a resale's seller comes back with the ID on the contract.
+            "seller_ids": list(contract.seller_ids),
             "address": contract.address,
             "area_m2": str(contract.area_m2),
             "total_price": str(contract.total_price),
