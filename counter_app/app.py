@@ -8,18 +8,21 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from functools import partial
+from typing import TYPE_CHECKING
 
+from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.timer import Timer
 
-from counter_app.services.intake import OperatorRef
-from counter_app.services.workstation import Workstation
+from counter_app.services.case_types import OperatorRef
 from counter_app.settings import Settings
-from screens.help import HelpScreen
 from screens.lock import LockScreen
 from screens.login import LoginScreen
+
+if TYPE_CHECKING:
+    from counter_app.services.workstation import Workstation
 
 
 class CounterApp(App[None]):
@@ -35,29 +38,70 @@ class CounterApp(App[None]):
 
     def __init__(
         self,
-        workstation: Workstation,
+        workstation: Workstation | Callable[[], Workstation],
         *,
+        settings: Settings,
         idle_lock_seconds: float | None = None,
         idle_check_seconds: float = 5.0,
     ) -> None:
         super().__init__()
-        self.workstation = workstation
+        # A ready workstation (tests), or how to open one: then the login screen shows at once and the store,
+        # the sandbox and the services load in the background while the clerk types (cold start).
+        self._workstation: Workstation | None = None if callable(workstation) else workstation
+        self._opener = workstation if callable(workstation) else None
         self.operator: OperatorRef | None = None
         self._idle_lock_seconds = (
-            idle_lock_seconds if idle_lock_seconds is not None else workstation.settings.idle_lock_minutes * 60
+            idle_lock_seconds if idle_lock_seconds is not None else settings.idle_lock_minutes * 60
         )
-        self._last_activity = self.workstation.clock()
+        self._last_activity = datetime.now().astimezone()
         self._background_timer: Timer | None = None
         self._idle_check_seconds = idle_check_seconds
+
+    @property
+    def workstation(self) -> Workstation:
+        """The counter's services; available once opened (always before anyone is logged in)."""
+        if self._workstation is None:
+            raise RuntimeError("workstation not open yet")
+        return self._workstation
+
+    def workstation_if_ready(self) -> Workstation | None:
+        return self._workstation
 
     # -- start, stop -----------------------------------------------------------------------------------------------
 
     def on_mount(self) -> None:
-        self.push_screen(LoginScreen(self.workstation), self._logged_in)
+        self.push_screen(LoginScreen(self.workstation_if_ready), self._logged_in)
         self.set_interval(self._idle_check_seconds, self._check_idle)
+        if self._workstation is None:
+            self._open_workstation()
+        else:
+            self._last_activity = self._workstation.clock()
+
+    @work(thread=True, exit_on_error=False, group="open")
+    def _open_workstation(self) -> None:
+        assert self._opener is not None
+        try:
+            workstation = self._opener()
+        except Exception as exc:
+            self.call_from_thread(self._open_failed, str(exc))
+            return
+        self.call_from_thread(self._opened, workstation)
+
+    def _opened(self, workstation: Workstation) -> None:
+        self._workstation = workstation
+        self._last_activity = workstation.clock()
+        for screen in self.screen_stack:
+            if isinstance(screen, LoginScreen):
+                screen.workstation_ready(workstation)
+
+    def _open_failed(self, message: str) -> None:
+        for screen in self.screen_stack:
+            if isinstance(screen, LoginScreen):
+                screen.workstation_failed(message)
 
     async def on_unmount(self) -> None:
-        await self.workstation.aclose()
+        if self._workstation is not None:
+            await self._workstation.aclose()
 
     def _logged_in(self, operator: OperatorRef | None) -> None:
         if operator is None:
@@ -93,7 +137,8 @@ class CounterApp(App[None]):
     # -- idle lock -------------------------------------------------------------------------------------------------
 
     def on_key(self) -> None:
-        self._last_activity = self.workstation.clock()
+        if self._workstation is not None:
+            self._last_activity = self._workstation.clock()
 
     def _check_idle(self) -> None:
         if self.operator is None or isinstance(self.screen, LoginScreen | LockScreen):
@@ -119,6 +164,8 @@ class CounterApp(App[None]):
             self.exit()
 
     def action_help(self) -> None:
+        from screens.help import HelpScreen  # Markdown and its highlighter load on first use
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
 
@@ -151,8 +198,16 @@ def make_app(
     idle_check_seconds: float = 5.0,
 ) -> CounterApp:
     """The application for these settings (tests pass a frozen clock or a prepared workstation)."""
+
+    def open_workstation() -> Workstation:
+        # Imported here: the services pull in pydantic models, SQLite, httpx; the login screen needs none of them.
+        from counter_app.services.workstation import Workstation
+
+        return Workstation.open(settings, clock=clock)
+
     return CounterApp(
-        workstation or Workstation.open(settings, clock=clock),
+        workstation or open_workstation,
+        settings=settings,
         idle_lock_seconds=idle_lock_seconds,
         idle_check_seconds=idle_check_seconds,
     )

@@ -47,14 +47,10 @@ def run_app() -> int:
         print(f"设置无效 invalid settings:\n{exc}", file=sys.stderr)
         return 2
     from counter_app.app import make_app
-    from local_cache import StoreError
 
-    try:
-        app = make_app(settings)
-    except StoreError as exc:
-        print(f"无法打开本地数据库 cannot open the local store: {exc}", file=sys.stderr)
-        return 2
-    app.run()
+    # The store opens in the background while the login screen shows; if it cannot open (a wrong key, a
+    # database from a newer version), the login screen says why and nobody can log in.
+    make_app(settings).run()
     return 0
 
 

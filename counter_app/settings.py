@@ -100,7 +100,7 @@ class Settings(BaseSettings):
     @field_validator("policy")
     @classmethod
     def _known_policy(cls, value: str) -> str:
-        from forms.policy import available_policies
+        from forms.policy_names import available_policies
 
         if value not in available_policies():
             known = "、".join(available_policies())

@@ -7,11 +7,9 @@ A pack is ``forms/policies/<code>/`` with ``pack.toml`` (who, when, promised wor
 
 from __future__ import annotations
 
-import re
 import tomllib
 from datetime import date
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +17,8 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from forms.loan import LoanPolicy
 from forms.materials import MaterialCatalog
+from forms.policy_names import POLICY_CODE, available_policies, policies_root
 from forms.sourced import Sourced
-
-_CODE = re.compile(r"^[a-z][a-z0-9_]{1,31}$")
 
 
 class PolicyError(ValueError):
@@ -68,19 +65,6 @@ class PolicyPack(BaseModel):
         return self.meta.code
 
 
-def _policies_root() -> Any:
-    return resources.files("forms").joinpath("policies")
-
-
-def available_policies() -> list[str]:
-    """Codes of the packaged policy packs, sorted, the default (qingdao) first."""
-    codes = sorted(p.name for p in _policies_root().iterdir() if p.is_dir() and _CODE.match(p.name))
-    if "qingdao" in codes:
-        codes.remove("qingdao")
-        codes.insert(0, "qingdao")
-    return codes
-
-
 def _read(folder: Any, name: str, code: str) -> dict[str, Any]:
     entry = folder.joinpath(name)
     try:
@@ -112,10 +96,10 @@ def _build(folder: Any, code: str) -> PolicyPack:
 @cache
 def load_policy(code: str = "qingdao") -> PolicyPack:
     """Load and validate a packaged policy pack by its code (no paths: codes only)."""
-    if not _CODE.match(code) or code not in available_policies():
+    if not POLICY_CODE.match(code) or code not in available_policies():
         known = "、".join(available_policies())
         raise PolicyError(f"政策包“{code}”不存在，可选：{known}")
-    return _build(_policies_root().joinpath(code), code)
+    return _build(policies_root().joinpath(code), code)
 
 
 def load_policy_dir(path: Path) -> PolicyPack:

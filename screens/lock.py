@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -10,8 +11,10 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
-from counter_app.services.intake import OperatorRef
-from counter_app.services.workstation import LoginError, Workstation
+from counter_app.services.case_types import LoginError, OperatorRef
+
+if TYPE_CHECKING:
+    from counter_app.services.workstation import Workstation
 
 
 class LockScreen(ModalScreen[OperatorRef | None]):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -11,8 +13,10 @@ from textual.containers import Center, Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label, Static
 
-from counter_app.services.intake import OperatorRef
-from counter_app.services.workstation import LoginError, Workstation
+from counter_app.services.case_types import LoginError, OperatorRef
+
+if TYPE_CHECKING:
+    from counter_app.services.workstation import Workstation
 
 
 class LoginScreen(Screen[OperatorRef | None]):
@@ -22,9 +26,12 @@ class LoginScreen(Screen[OperatorRef | None]):
     AUTO_FOCUS = "#login"
     BINDINGS = [Binding("escape", "quit_app", "退出")]
 
-    def __init__(self, workstation: Workstation) -> None:
+    def __init__(self, workstation: Callable[[], Workstation | None]) -> None:
         super().__init__()
-        self.workstation = workstation
+        # The workstation may still be opening in the background: the clerk can type meanwhile.
+        self._workstation = workstation
+        self._waiting: tuple[str, str] | None = None
+        self._failure = ""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -36,9 +43,8 @@ class LoginScreen(Screen[OperatorRef | None]):
             yield Input(id="password", password=True, placeholder="密码")
             yield Button("登录", id="submit", variant="primary")
             yield Static("", id="login-error")
-            hint = self.workstation.demo_hint()
-            if hint:
-                yield Static(hint, id="demo-hint")
+            ready = self._workstation()
+            yield Static(ready.demo_hint() or "" if ready is not None else "", id="demo-hint")
         yield Footer()
 
     @on(Input.Submitted, "#login")
@@ -54,13 +60,36 @@ class LoginScreen(Screen[OperatorRef | None]):
             self._error("请输入用户名")
             self.query_one("#login", Input).focus()
             return
-        self._authenticate(login, password)
+        workstation = self._workstation()
+        if workstation is None and self._failure:
+            self._error(self._failure)
+            return
+        if workstation is None:
+            # Typed before the services finished opening: log in as soon as they are ready.
+            self._waiting = (login, password)
+            self._error("系统正在启动，稍候自动登录…")
+            return
+        self._authenticate(workstation, login, password)
+
+    def workstation_ready(self, workstation: Workstation) -> None:
+        """The services finished opening in the background: show the demo hint where it applies."""
+        self.query_one("#demo-hint", Static).update(workstation.demo_hint() or "")
+        if self._waiting is not None:
+            login, password = self._waiting
+            self._waiting = None
+            self._error("")
+            self._authenticate(workstation, login, password)
+
+    def workstation_failed(self, message: str) -> None:
+        self._waiting = None
+        self._failure = f"无法打开本地数据库：{message}"
+        self._error(self._failure)
 
     @work(thread=True, exit_on_error=False, exclusive=True, group="login")
-    def _authenticate(self, login: str, password: str) -> None:
+    def _authenticate(self, workstation: Workstation, login: str, password: str) -> None:
         # scrypt is deliberately slow: keep it off the event loop so the screen stays responsive.
         try:
-            operator = self.workstation.login(login, password)
+            operator = workstation.login(login, password)
         except LoginError as exc:
             self.app.call_from_thread(self._failed, str(exc))
             return

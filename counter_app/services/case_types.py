@@ -8,6 +8,10 @@ from datetime import timedelta, timezone
 CHINA_TZ = timezone(timedelta(hours=8), "CST")
 
 
+class LoginError(Exception):
+    """Login refused; the message says why (wrong password with attempts left, or locked until when)."""
+
+
 class IntakeError(Exception):
     """A step the clerk cannot take now; the message is Chinese and says what to do instead."""
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from counter_app.services.case_types import LoginError
 from counter_app.services.deferred import DeferredReport, resolve_pending
 from counter_app.services.gateway import GatewayClient
 from counter_app.services.intake import CHINA_TZ, IntakeCase, IntakeError, OperatorRef, PrintSetup
@@ -34,10 +35,6 @@ if TYPE_CHECKING:
     from printouts.spool import PrintRecord
 
 _CASE_NO = re.compile(r"^[A-Z0-9]{1,16}-\d{8}-\d{4}$")
-
-
-class LoginError(Exception):
-    """Login refused; the message says why (wrong password with attempts left, or locked until when)."""
 
 
 @dataclass(frozen=True)
