@@ -353,6 +353,19 @@ class Cases:
         """Move a case; moves outside the normal flow need ``override_by_supervisor`` and a reason.
 
         The caller checks that the actor *is* a supervisor (it has the logged-in Operator)."""
+        self.move_status(case_id, status, actor=actor, reason=reason, override_by_supervisor=override_by_supervisor)
+        return self.get(case_id)
+
+    def move_status(
+        self,
+        case_id: str,
+        status: CaseStatus,
+        *,
+        actor: str,
+        reason: str | None = None,
+        override_by_supervisor: bool = False,
+    ) -> None:
+        """:meth:`set_status` without reading the case back: for bulk callers (a pull of thousands of cases)."""
         status = CaseStatus(status)
         now = self._clock().isoformat()
         with self._db.write() as conn:
@@ -361,7 +374,7 @@ class Cases:
                 raise NotFoundError(f"案件 {case_id} 不存在。")
             current, number = CaseStatus(row[0]), str(row[1])
             if current == status:
-                return self.get(case_id)
+                return
             normal = status in _FORWARD[current]
             if not normal and not override_by_supervisor:
                 raise PermissionDeniedError(
@@ -398,7 +411,6 @@ class Cases:
                 self._audit.append(
                     Action.SUPERVISOR_OVERRIDE, actor=actor, case_number=number, what="status", to_status=status.value
                 )
-        return self.get(case_id)
 
     def history(self, case_id: str) -> list[dict[str, Any]]:
         return list(self._db.conn.query("SELECT * FROM status_history WHERE case_id = ? ORDER BY id", [case_id]))

@@ -319,7 +319,7 @@ class SyncEngine:
                 continue
             try:
                 for step in path:
-                    self.store.cases.set_status(case_id, step, actor=ACTOR)
+                    self.store.cases.move_status(case_id, step, actor=ACTOR)
                 return True
             except (PermissionDeniedError, ValidationError):
                 continue
