@@ -9,7 +9,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Table, TableStyle
 
 from forms.materials import PAPER_FORM_LABELS, WHOSE_LABELS
-from forms.vocabulary import VERIFICATION_LABELS
+from forms.vocabulary import VERIFICATION_LABELS, VerificationOutcome
 from printouts.fonts import FontChoice, resolve_font
 from printouts.labels import scenario_text
 from printouts.layout import (
@@ -118,6 +118,16 @@ def render_receipt(data: ReceiptData, font: FontChoice | None = None) -> Rendere
     if data.verifications:
         story += sec("数据共享核验情况")
         story.append(verification_table(st, app, data.verifications))
+        pending = [row for row in data.verifications if row.outcome is VerificationOutcome.PENDING]
+        if pending:
+            # Accepted offline: say so plainly, so the applicant knows the case may still be called back.
+            story.append(
+                P(
+                    f"注：本件受理时网络中断，{len(pending)} 项核验尚未完成（核验待完成），恢复连接后自动补查；"
+                    "补查结果与申报不一致的，窗口将另行通知。",
+                    st.small,
+                )
+            )
 
     story += sec("进度查询")
     service = data.office.service

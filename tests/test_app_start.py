@@ -44,3 +44,23 @@ async def test_a_store_that_cannot_open_is_shown_on_the_login_screen(tmp_path: P
         assert isinstance(app.screen, LoginScreen)
         assert "无法打开本地数据库" in str(error.render())  # still the reason, not "starting up"
         assert app.workstation_if_ready() is None
+
+
+async def test_the_command_palette_finds_every_bound_action(tmp_path: Path) -> None:
+    app = make_app(Settings(data_dir=tmp_path, sync_interval_seconds=0))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press(*"demo", "enter", *"demo1234", "enter")
+        for _ in range(100):
+            if isinstance(app.screen, HomeScreen):
+                break
+            await pilot.pause(0.05)
+        screen = app.screen
+        titles = {command.title for command in app.get_system_commands(screen)}
+        described = {
+            active.binding.description
+            for active in screen.active_bindings.values()
+            if active.binding.description and active.enabled
+        }
+        assert described and described <= titles
+        assert {"新建案件", "查找案件", "同步", "帮助", "锁屏"} <= titles
+        assert all(b.description for b in screen.BINDINGS if hasattr(b, "description"))

@@ -116,6 +116,7 @@ async def test_offline_case_is_accepted_then_flagged_and_synced_once(
         with pdfplumber.open(record.path) as pdf:
             text = "".join(page.extract_text() or "" for page in pdf.pages)
         assert case.case_number in text
+        assert "核验待完成" in text  # the receipt says verification is still pending
 
     queued = workstation.store.pending.count()
     assert queued >= 2 * 8
