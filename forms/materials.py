@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from forms.scenario import Scenario
 from forms.sourced import Sourced
 from forms.vocabulary import (
+    OUTCOME_LABELS,
     VERIFICATION_LABELS,
     LoanKind,
     MaritalStatus,
@@ -38,14 +39,6 @@ from forms.workdays import WorkingDayCalendar, add_working_days
 
 BEFORE_DISBURSEMENT_TEXT = "放款前"
 
-OUTCOME_LABELS: dict[VerificationOutcome, str] = {
-    VerificationOutcome.MATCH: "一致",
-    VerificationOutcome.MISMATCH: "不一致",
-    VerificationOutcome.NOT_FOUND: "未查到",
-    VerificationOutcome.REFUSED: "被拒绝",
-    VerificationOutcome.UNAVAILABLE: "暂不可用",
-    VerificationOutcome.PENDING: "排队待核验",
-}
 
 _CODE_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 

@@ -163,3 +163,12 @@ VERIFICATION_LABELS: dict[VerificationKind, str] = {
     VerificationKind.TAX: "税费申报与契税（税务）",
     VerificationKind.BANK_CARD: "银行卡",
 }
+
+OUTCOME_LABELS: dict[VerificationOutcome, str] = {
+    VerificationOutcome.MATCH: "一致",
+    VerificationOutcome.MISMATCH: "不一致",
+    VerificationOutcome.NOT_FOUND: "未查到",
+    VerificationOutcome.REFUSED: "被拒绝",
+    VerificationOutcome.UNAVAILABLE: "暂不可用",
+    VerificationOutcome.PENDING: "排队待核验",
+}

@@ -11,7 +11,6 @@ from forms.vocabulary import (
     Presence,
     PropertyKind,
     RepaymentMethod,
-    VerificationOutcome,
 )
 
 PROPERTY_KIND_LABELS: dict[PropertyKind, str] = {
@@ -32,14 +31,6 @@ REPAYMENT_LABELS: dict[RepaymentMethod, str] = {
 }
 HOME_LABELS: dict[HomeOrdinal, str] = {HomeOrdinal.FIRST: "首套", HomeOrdinal.SECOND: "二套"}
 CLASS_LABELS: dict[MaterialClass, str] = {MaterialClass.CORE: "核心", MaterialClass.NON_CORE: "非核心"}
-OUTCOME_LABELS: dict[VerificationOutcome, str] = {
-    VerificationOutcome.MATCH: "一致",
-    VerificationOutcome.MISMATCH: "不一致",
-    VerificationOutcome.NOT_FOUND: "未查到",
-    VerificationOutcome.REFUSED: "被拒绝",
-    VerificationOutcome.UNAVAILABLE: "暂不可用",
-    VerificationOutcome.PENDING: "排队待核验",
-}
 
 
 def scenario_text(scenario: Scenario) -> str:

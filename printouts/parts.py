@@ -9,8 +9,7 @@ from reportlab.platypus import Flowable
 
 from forms.application import CO_BORROWER_RELATION_LABELS, Application, Person
 from forms.identifiers import mask_id, mask_phone
-from forms.vocabulary import LINKED_ITEM_LABELS, VERIFICATION_LABELS, LinkedItem, VerificationKind
-from printouts.labels import OUTCOME_LABELS
+from forms.vocabulary import LINKED_ITEM_LABELS, OUTCOME_LABELS, VERIFICATION_LABELS, LinkedItem, VerificationKind
 from printouts.layout import Styles, grid_table, tick
 from printouts.models import VerificationRow, local
 from printouts.text import fmt_money, fmt_stamp, para

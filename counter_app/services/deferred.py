@@ -13,19 +13,11 @@ from typing import TYPE_CHECKING, Any
 
 from counter_app.services.gateway import GatewayClient, VerificationResult
 from counter_app.services.verification_sink import replay_pending
-from forms.vocabulary import VERIFICATION_LABELS, CaseStatus, VerificationKind, VerificationOutcome
+from forms.vocabulary import OUTCOME_LABELS, VERIFICATION_LABELS, CaseStatus, VerificationKind, VerificationOutcome
 
 if TYPE_CHECKING:
     from local_cache import Store
 
-OUTCOME_ZH: dict[VerificationOutcome, str] = {
-    VerificationOutcome.MATCH: "一致",
-    VerificationOutcome.MISMATCH: "不一致",
-    VerificationOutcome.NOT_FOUND: "未查到记录",
-    VerificationOutcome.REFUSED: "被拒绝",
-    VerificationOutcome.UNAVAILABLE: "暂不可用",
-    VerificationOutcome.PENDING: "待核验",
-}
 
 # What the clerk must do when a late answer disagrees; fixed texts (no personal data goes into a flag).
 ACTIONS: dict[VerificationKind, str] = {
@@ -69,8 +61,8 @@ def review(store: Store, result: VerificationResult, *, actor: str = "system") -
     if before is not None and before is after:
         return None
     label = VERIFICATION_LABELS[result.kind]
-    before_zh = OUTCOME_ZH[before] if before is not None else "未核验"
-    message = f"{label}补查结果为“{OUTCOME_ZH[after]}”，与受理时（{before_zh}）不同"
+    before_zh = OUTCOME_LABELS[before] if before is not None else "未核验"
+    message = f"{label}补查结果为“{OUTCOME_LABELS[after]}”，与受理时（{before_zh}）不同"
     store.flags.raise_flag(
         result.case_id,
         result.kind.value,
