@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -14,22 +16,44 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from counter_app.services.case_types import CHINA_TZ
+from counter_app.services.intake import STATUS_LABELS
+from forms.vocabulary import OUTCOME_LABELS, VERIFICATION_LABELS, CaseStatus, VerificationKind, VerificationOutcome
+
+
+def _status_zh(status: str) -> str:
+    try:
+        return STATUS_LABELS[CaseStatus(status)]
+    except ValueError:
+        return status or "—"
+
+
+def _lookup_zh(result: dict[str, Any]) -> str:
+    try:
+        kind = VERIFICATION_LABELS[VerificationKind(str(result.get("kind")))]
+        outcome = OUTCOME_LABELS[VerificationOutcome(str(result.get("outcome")))]
+    except ValueError:
+        return f"{result.get('kind')}={result.get('outcome')}"
+    return f"{kind}{outcome}"
+
 
 def _summary(payload: dict[str, Any]) -> str:
     """The parts a clerk compares: status, decision, loan and the lookups, without dumping personal data."""
     app = payload.get("application") if isinstance(payload.get("application"), dict) else payload
     loan = (app or {}).get("fund_loan") or {}
     decision = payload.get("decision") or {}
+    status = str(payload.get("status") or decision.get("status") or "")
+    accepted = str(decision.get("at") or "")
+    with contextlib.suppress(ValueError):
+        accepted = datetime.fromisoformat(accepted).astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M")
     lines = [
-        f"状态：{payload.get('status') or decision.get('status') or '—'}",
-        f"受理时间：{decision.get('at', '—')}",
+        f"状态：{_status_zh(status)}",
+        f"受理时间：{accepted or '—'}",
         f"贷款金额：{loan.get('amount', '—')}　期限：{loan.get('months', '—')} 个月",
     ]
     results = payload.get("results") or []
     if results:
-        lines.append(
-            "核验：" + "，".join(f"{r.get('kind')}={r.get('outcome')}" for r in results if isinstance(r, dict))
-        )
+        lines.append("核验：" + "，".join(_lookup_zh(r) for r in results if isinstance(r, dict)))
     events = payload.get("events") or []
     for event in events[-5:]:
         if isinstance(event, dict):
