@@ -42,7 +42,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
-    from counter_app.services.intake import CHINA_TZ, utc_now
+    from counter_app.services.case_types import CHINA_TZ, utc_now
     from counter_app.services.kpi import KpiError, check_range, kpi_report, render_csv, render_table
     from counter_app.services.stores import open_store
     from counter_app.settings import load_settings

@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from forms.vocabulary import CaseStatus, VerificationKind
+
+if TYPE_CHECKING:
+    from forms.materials import Evaluation
+    from forms.workdays import WorkdayResult
+    from printouts.kinds import DocKind
 
 CHINA_TZ = timezone(timedelta(hours=8), "CST")
 
@@ -28,3 +37,29 @@ class OperatorRef:
     @property
     def actor(self) -> str:
         return self.login
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What acceptance or decline produced, and which documents the decision needs printed."""
+
+    status: CaseStatus
+    case_number: str
+    evaluation: Evaluation
+    promised: WorkdayResult | None
+    documents: tuple[DocKind, ...]
+    pending_lookups: tuple[VerificationKind, ...] = ()
+
+
+@dataclass(frozen=True)
+class PrintSetup:
+    """Where documents go: from the settings, resolved once by the workstation."""
+
+    spool_dir: Path
+    printer: str | None
+    font_path: Path | None
+    window: str
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)

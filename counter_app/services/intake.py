@@ -11,17 +11,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
 from counter_app.services import case_documents, case_loan
-from counter_app.services.case_types import CHINA_TZ, IntakeError, OperatorRef
+from counter_app.services.case_types import CHINA_TZ, Decision, IntakeError, OperatorRef, PrintSetup
 from counter_app.services.gateway import (
     GatewayClient,
     LookupRequest,
@@ -47,7 +45,7 @@ from forms.vocabulary import (
     VerificationKind,
     VerificationOutcome,
 )
-from forms.workdays import WorkdayResult, WorkingDayCalendar
+from forms.workdays import WorkingDayCalendar
 from local_cache.cases import people_from_payload
 from printouts.kinds import DocKind
 from printouts.models import VerificationRow
@@ -56,28 +54,6 @@ if TYPE_CHECKING:
     from local_cache import Store
     from printouts.api import DocumentData
     from printouts.spool import PrintRecord
-
-
-@dataclass(frozen=True)
-class Decision:
-    """What acceptance or decline produced, and which documents the decision needs printed."""
-
-    status: CaseStatus
-    case_number: str
-    evaluation: Evaluation
-    promised: WorkdayResult | None
-    documents: tuple[DocKind, ...]
-    pending_lookups: tuple[VerificationKind, ...] = ()
-
-
-@dataclass(frozen=True)
-class PrintSetup:
-    """Where documents go: from the settings, resolved once by the workstation."""
-
-    spool_dir: Path
-    printer: str | None
-    font_path: Path | None
-    window: str
 
 
 class IntakeCase:
@@ -604,7 +580,3 @@ _STATUS_ZH: dict[CaseStatus, str] = {
     CaseStatus.COMPLETED: "办结",
 }
 STATUS_LABELS = _STATUS_ZH
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
