@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 from rich.markup import escape
@@ -12,12 +13,27 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from counter_app.services.followup import FollowUp
-from counter_app.services.intake import IntakeCase, IntakeError, OperatorRef
+from counter_app.services.intake import CHINA_TZ, STATUS_LABELS, IntakeCase, IntakeError, OperatorRef
 from counter_app.services.workstation import Workstation
-from forms.vocabulary import ShortfallStatus
+from forms.vocabulary import CaseStatus, ShortfallStatus
 from printouts import DOC_LABELS, DocKind
 
 SHORTFALL_ZH = {ShortfallStatus.OPEN: "待补交", ShortfallStatus.FULFILLED: "已补交", ShortfallStatus.OVERDUE: "已逾期"}
+
+
+def _local_time(stamp: str) -> str:
+    """A platform timestamp (ISO, any zone) in China time for the window."""
+    try:
+        return datetime.fromisoformat(stamp).astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return stamp[:16].replace("T", " ")
+
+
+def _status_label(status: str) -> str:
+    try:
+        return STATUS_LABELS[CaseStatus(status)]
+    except ValueError:
+        return status
 
 
 class FollowupScreen(Screen[None]):
@@ -75,7 +91,7 @@ class FollowupScreen(Screen[None]):
         events = self.query_one("#fu-events", DataTable)
         events.clear()
         for event in progress.events:
-            events.add_row(event.at[:16].replace("T", " "), escape(event.text), event.status)
+            events.add_row(_local_time(event.at), escape(event.text), _status_label(event.status))
 
     @on(DataTable.RowSelected, "#fu-shortfalls")
     def _supplement(self, event: DataTable.RowSelected) -> None:

@@ -125,6 +125,8 @@ class HomeScreen(Screen[None]):
         if len(rows) > 1:
             self.notify(f"找到 {len(rows)} 件，已打开最近的一件")
         event.input.value = ""
+        # Back from the case, the keys should reach the home screen again, not the search box.
+        self.query_one("#today", DataTable).focus()
         self._open(rows[0].case_id)
 
     @on(DataTable.RowSelected)

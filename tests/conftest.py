@@ -74,3 +74,39 @@ def copy_prepared(tmp_path: Path) -> Callable[[Path], Path]:
         return target
 
     return copy
+
+
+# -- the local store (tests/test_store_*.py) and other clock-driven tests -------------------------------------------
+# One settable clock and one store per test, so each store test file does not open its own copy.
+from collections.abc import Iterator  # noqa: E402
+from typing import Any  # noqa: E402
+
+from local_cache import Store  # noqa: E402
+from tests.store_helpers import Clock  # noqa: E402
+
+
+@pytest.fixture
+def clock() -> Clock:
+    """A settable clock at 2026-11-22 09:30 China time; a module overrides this fixture for another start."""
+    return Clock()
+
+
+@pytest.fixture
+def store_options() -> dict[str, Any]:
+    """Extra ``Store.open`` keywords; a test module overrides this fixture (e.g. a lockout or a lookup-cache TTL)."""
+    return {}
+
+
+@pytest.fixture
+def store(tmp_path: Path, clock: Clock, store_options: dict[str, Any]) -> Iterator[Store]:
+    """A fresh store (``c.db``, ``k.key`` in the test's temp folder, workstation QD01) on ``clock``; a cheap scrypt."""
+    s = Store.open(
+        tmp_path / "c.db",
+        tmp_path / "k.key",
+        workstation_id="QD01",
+        clock=clock,
+        scrypt_n=2**10,
+        **store_options,
+    )
+    yield s
+    s.close()

@@ -10,21 +10,15 @@ import httpx
 import pytest
 
 from counter_app.services.sandbox import EMBEDDED_BASE_URL, Sandbox, SandboxSettings, make_transport
+from tests.store_helpers import Clock
 
 START = datetime(2026, 5, 20, 9, 0, tzinfo=UTC)
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = START
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
+    """The shared settable clock (tests/store_helpers.py), started at START."""
+    return Clock(START)
 
 
 @pytest.fixture

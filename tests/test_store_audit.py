@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -13,17 +11,17 @@ import pytest
 from local_cache import Store, ValidationError
 from local_cache.admin import verify_audit
 from local_cache.audit import GENESIS, canonical_json, entry_hash
+from tests.store_helpers import DEFAULT_NOW
 
-T0 = datetime(2026, 11, 22, 1, 30, tzinfo=UTC)
+T0 = DEFAULT_NOW  # the shared clock's start: the time every entry in the fixture's log carries
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    s = Store.open(tmp_path / "c.db", tmp_path / "k.key", workstation_id="QD01", clock=lambda: T0, scrypt_n=2**10)
+def store(store: Store) -> Store:
+    """The shared store (conftest.py; its clock stands at T0) with ten audit entries already in the log."""
     for i in range(10):
-        s.audit.append("test", actor="clerk1", case_number=f"QD01-20261122-{i:04d}", step=i)
-    yield s
-    s.close()
+        store.audit.append("test", actor="clerk1", case_number=f"QD01-20261122-{i:04d}", step=i)
+    return store
 
 
 def _raw(store: Store) -> sqlite3.Connection:

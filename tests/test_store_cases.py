@@ -2,45 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from forms.vocabulary import CaseStatus, MaterialStatus, ShortfallStatus, VerificationKind, VerificationOutcome
 from local_cache import NotFoundError, Person, Store, ValidationError
 from local_cache.errors import PermissionDeniedError
+from tests.store_helpers import Clock
 
 ID_A = "11010519491231002X"
 ID_B = "440524188001010014"
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 22, 1, 30, tzinfo=UTC)  # 09:30 in Qingdao
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def store(tmp_path: Path, clock: Clock) -> Iterator[Store]:
-    s = Store.open(
-        tmp_path / "c.db",
-        tmp_path / "k.key",
-        workstation_id="QD01",
-        clock=clock,
-        scrypt_n=2**10,
-        verification_ttl=timedelta(hours=1),
-    )
-    yield s
-    s.close()
+def store_options() -> dict[str, Any]:
+    """The shared ``store`` fixture (conftest.py) with a one-hour lookup cache."""
+    return {"verification_ttl": timedelta(hours=1)}
 
 
 def _payload(name: str = "张三", id_number: str = ID_A) -> dict[str, object]:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -12,33 +12,13 @@ from forms.vocabulary import Role
 from local_cache import AuthenticationError, LockedOutError, Store, ValidationError
 from local_cache.admin import add_operator, ensure_demo_clerk, list_operators, render_operators, reset_password
 from local_cache.operators import DEMO_LOGIN, DEMO_NAME, DEMO_PASSWORD, check_password, hash_password
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 22, 1, 30, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
+from tests.store_helpers import Clock
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def store(tmp_path: Path, clock: Clock) -> Iterator[Store]:
-    s = Store.open(
-        tmp_path / "c.db",
-        tmp_path / "k.key",
-        workstation_id="QD01",
-        clock=clock,
-        scrypt_n=2**10,
-        lockout=timedelta(minutes=10),
-    )
-    yield s
-    s.close()
+def store_options() -> dict[str, Any]:
+    """The shared ``store`` fixture (conftest.py) with a ten-minute lockout."""
+    return {"lockout": timedelta(minutes=10)}
 
 
 def test_scrypt_hash_is_salted_and_checks() -> None:

@@ -66,7 +66,11 @@ class ReviewStep(Step):
                 text = "[b red]尚不能受理：[/]\n" + "\n".join(f"· {escape(p)}" for p in problems)
                 text += "\n\nF10 不予受理并打印一次性告知书；补齐后 F9 受理。"
             else:
-                text = "[b green]可以受理。[/] 按 F9 受理，或 F10 不予受理。"
+                if case.operator.role == "agent" and not case.policy.agents_may_accept.value:
+                    # Help-and-act agents prepare the case; the window accepts it (policy pack).
+                    text = "[b green]预审完成。[/] 按 H 交窗口受理，并把案件编号告知窗口工作人员。"
+                else:
+                    text = "[b green]可以受理。[/] 按 F9 受理，或 F10 不予受理。"
         else:
             text = ""
         self.query_one("#review-problems", Static).update(text)
