@@ -12,8 +12,8 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 
+from counter_app.services.audit_view import AuditAccessDenied, AuditView, audit_view, can_view_audit, open_audit
 from counter_app.services.intake import CHINA_TZ, OperatorRef
-from counter_app.services.kpi import AuditAccessDenied, AuditView, audit_view, can_view_audit, open_audit
 from counter_app.services.workstation import Workstation
 
 # What each logged action means, for people (the log keeps the stable English names).

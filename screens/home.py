@@ -160,7 +160,7 @@ class HomeScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "audit":
-            from counter_app.services.kpi import can_view_audit
+            from counter_app.services.audit_view import can_view_audit
 
             return can_view_audit(self.operator)
         return True

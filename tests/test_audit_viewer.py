@@ -12,8 +12,8 @@ import pytest
 from textual.widgets import DataTable, Input, Select, Static
 
 from counter_app.app import make_app
+from counter_app.services.audit_view import AuditAccessDenied, audit_view, can_view_audit, open_audit
 from counter_app.services.intake import OperatorRef
-from counter_app.services.kpi import AuditAccessDenied, audit_view, can_view_audit, open_audit
 from counter_app.services.workstation import Workstation
 from counter_app.settings import Settings
 from screens.audit import AuditScreen
