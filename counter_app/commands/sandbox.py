@@ -8,35 +8,16 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import ipaddress
 
 from pydantic import ValidationError
 
 from counter_app.commands import CommandError
+from counter_app.commands.args import port_type
+from counter_app.services.serve import is_loopback
 
 # Same as counter_app.services.sandbox.DEFAULT_PORT (a test keeps them equal); not imported from there so that
 # every other ``counter`` command starts without loading Starlette and the roster.
 DEFAULT_PORT = 8765
-
-
-def _port(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"端口“{text}”无效，应为 1 到 65535 之间的整数，例如 {DEFAULT_PORT}") from None
-    if not 1 <= value <= 65535:
-        raise argparse.ArgumentTypeError(f"端口 {value} 超出范围，应为 1 到 65535 之间的整数，例如 {DEFAULT_PORT}")
-    return value
-
-
-def is_loopback(host: str) -> bool:
-    """``localhost`` or a loopback address (127.0.0.0/8, ::1); a name other than localhost is not trusted."""
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -46,7 +27,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         description="在本机回环地址上以 HTTP 提供核验网关与一件事平台的沙箱（虚构测试数据）；Ctrl+C 退出。"
         "故障注入见 COUNTER_SANDBOX_* 环境变量（docs/sandbox.md）。",
     )
-    p.add_argument("--port", type=_port, default=DEFAULT_PORT, help=f"监听端口 port (default: {DEFAULT_PORT})")
+    p.add_argument(
+        "--port", type=port_type(DEFAULT_PORT), default=DEFAULT_PORT, help=f"监听端口 port (default: {DEFAULT_PORT})"
+    )
     p.add_argument("--host", default="127.0.0.1", help="监听地址 host (default: 127.0.0.1)")
     p.add_argument(
         "--allow-remote", action="store_true", help="允许在非回环地址上监听 allow a non-loopback host (not advised)"

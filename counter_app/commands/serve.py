@@ -12,18 +12,9 @@ import sys
 from collections.abc import Sequence
 
 from counter_app.commands import CommandError
+from counter_app.commands.args import port_type
 
 DEFAULT_PORT = 8000  # equal to counter_app.services.serve.DEFAULT_PORT (not imported: keeps other commands light)
-
-
-def _port(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"端口“{text}”无效，应为 1 到 65535 之间的整数，例如 {DEFAULT_PORT}") from None
-    if not 1 <= value <= 65535:
-        raise argparse.ArgumentTypeError(f"端口 {value} 超出范围，应为 1 到 65535 之间的整数，例如 {DEFAULT_PORT}")
-    return value
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -34,7 +25,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "默认只在本机回环地址 127.0.0.1 上提供。",
     )
     p.add_argument("--host", default="127.0.0.1", help="监听地址 host (default: 127.0.0.1)")
-    p.add_argument("--port", type=_port, default=DEFAULT_PORT, help=f"监听端口 port (default: {DEFAULT_PORT})")
+    p.add_argument(
+        "--port", type=port_type(DEFAULT_PORT), default=DEFAULT_PORT, help=f"监听端口 port (default: {DEFAULT_PORT})"
+    )
     p.add_argument("--allow-remote", action="store_true", help="允许在非回环地址上监听 allow a non-loopback host")
     p.add_argument("--public-url", default=None, help="浏览器访问的外部地址 public URL (behind a reverse proxy)")
     p.set_defaults(handler=handle)
