@@ -17,8 +17,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bench.common import Figure
+from forms.china_time import CHINA_TZ
 from local_cache import Store
-from local_cache.cases import CHINA_TZ
 
 
 def _id_number(i: int) -> str:

@@ -8,18 +8,17 @@ Times are aware datetimes; they are printed in China Standard Time (UTC+8, no da
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from forms.application import Application
+from forms.china_time import CHINA_TZ
 from forms.materials import Evaluation, MaterialState
 from forms.policy import PolicyPack, ServiceInfo
 from forms.scenario import Scenario
 from forms.vocabulary import VerificationKind, VerificationOutcome
 from forms.workdays import WorkdayResult
-
-CHINA_TZ = timezone(timedelta(hours=8), "CST")
 
 
 def local(value: datetime) -> datetime:

@@ -42,15 +42,16 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
-    from counter_app.services.case_types import CHINA_TZ, utc_now
+    from counter_app.services.case_types import utc_now
     from counter_app.services.kpi import KpiError, check_range, kpi_report, render_csv, render_table
     from counter_app.services.stores import open_store
     from counter_app.settings import load_settings
+    from forms.china_time import china_date
     from forms.policy import load_policy
     from forms.workdays import load_calendar
     from local_cache import StoreError
 
-    today = utc_now().astimezone(CHINA_TZ).date()
+    today = china_date(utc_now())
     start: date = args.start or args.end or today
     end: date = args.end or start
     try:

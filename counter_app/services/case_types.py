@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from forms.china_time import CHINA_TZ as CHINA_TZ  # re-exported: the screens and services take it from here
 from forms.vocabulary import CaseStatus, VerificationKind
 
 if TYPE_CHECKING:
     from forms.materials import Evaluation
     from forms.workdays import WorkdayResult
     from printouts.kinds import DocKind
-
-CHINA_TZ = timezone(timedelta(hours=8), "CST")
 
 
 class LoginError(Exception):
