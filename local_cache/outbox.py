@@ -51,7 +51,12 @@ class OutboxStatus:
 
 
 @dataclass(frozen=True)
-class PrintRecord:
+class PrintLogEntry:
+    """One row of the print log: who printed which document of a case, when, and why if it was a reprint.
+
+    Not :class:`printouts.spool.PrintRecord`, which is what a print produced (file, warnings, printer message).
+    """
+
     id: int
     case_id: str
     document: str
@@ -213,7 +218,7 @@ class PrintLog:
     def __init__(self, db: Database, audit: AuditLog, cases: Cases, clock: Callable[[], datetime]) -> None:
         self._db, self._audit, self._cases, self._clock = db, audit, cases, clock
 
-    def record(self, case_id: str, document: str, *, actor: str, reason: str | None = None) -> PrintRecord:
+    def record(self, case_id: str, document: str, *, actor: str, reason: str | None = None) -> PrintLogEntry:
         """Log a print; a repeated print of the same document is a reprint and must give a reason."""
         with self._db.write() as conn:
             number = self._cases.case_number_of(case_id)
@@ -238,9 +243,9 @@ class PrintLog:
             )
         return self.prints(case_id)[-1]
 
-    def prints(self, case_id: str) -> list[PrintRecord]:
+    def prints(self, case_id: str) -> list[PrintLogEntry]:
         return [
-            PrintRecord(
+            PrintLogEntry(
                 int(r["id"]),
                 r["case_id"],
                 r["document"],
