@@ -1,7 +1,8 @@
-"""The gateway's data: subjects, requests, results, audit entries, the sink protocol and the retry policy.
+"""The gateway's data: subjects, requests, results, audit entries, the sink protocol.
 
 Also the validation models of the gateway's wire answers. No I/O here: :mod:`counter_app.services.gateway` sends,
-:mod:`counter_app.services.gateway_forms` maps between the form and these models.
+:mod:`counter_app.services.gateway_forms` maps between the form and these models. ``RetryPolicy`` lives in
+:mod:`counter_app.services.retry` and is re-exported here.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any, Literal, Protocol
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from counter_app.services.retry import RetryPolicy as RetryPolicy  # re-exported: its home was here
 from forms.vocabulary import VERIFICATION_LABELS, VerificationKind, VerificationOutcome
 
 __all__ = [
@@ -200,22 +202,3 @@ class _GatewayError(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     error: _GatewayErrorDetail
-
-
-class RetryPolicy(BaseModel):
-    """Timeouts, retries and the offline switch; seconds throughout."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    attempts: int = Field(3, ge=1, le=10)
-    backoff_base: float = Field(0.2, ge=0)
-    backoff_max: float = Field(2.0, ge=0)
-    attempt_timeout: float = Field(3.0, gt=0)
-    lookup_timeout: float = Field(8.0, gt=0)
-    failure_threshold: int = Field(3, ge=1)
-    probe_timeout: float = Field(2.0, gt=0)
-    probe_interval: float = Field(15.0, ge=0)
-
-    def backoff(self, attempt: int) -> float:
-        """Delay after failed attempt ``attempt`` (1-based): base, 2·base, 4·base ... capped."""
-        return float(min(self.backoff_max, self.backoff_base * 2 ** (attempt - 1)))

@@ -18,6 +18,8 @@ Pull: ``GET /v1/cases?updated_since=<cursor>`` records status and events of the 
 status along (submitted -> in_review -> approved -> completed / rejected) where the store's transitions allow.
 
 All I/O is async; store calls are short SQLite transactions made between awaits. State lives only in the store.
+The policy, the summary and a send's result are in :mod:`counter_app.services.sync_models`; the backoff formula
+is :class:`counter_app.services.retry.Backoff`, shared with the gateway client.
 """
 
 from __future__ import annotations
@@ -27,12 +29,12 @@ import random
 import uuid
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
 import httpx
 
+from counter_app.services.sync_models import SendResult, SyncPolicy, SyncSummary
 from counter_app.settings import Settings
 from forms.vocabulary import CaseStatus
 from local_cache import Store
@@ -56,69 +58,6 @@ _PLATFORM_STATUS = {
 # When the platform skipped a step we were not told about, walk through the step between (never backwards).
 _VIA: dict[CaseStatus, tuple[CaseStatus, ...]] = {CaseStatus.COMPLETED: (CaseStatus.APPROVED, CaseStatus.COMPLETED)}
 _RETRYABLE_STATUS = frozenset({408, 425, 429})
-
-
-@dataclass(frozen=True)
-class SyncPolicy:
-    """Tunables; defaults suit a counter on an office network."""
-
-    base_delay: float = 2.0
-    """Backoff before the first retry (seconds); doubles with every failed attempt."""
-    max_delay: float = 600.0
-    """Backoff ceiling (seconds)."""
-    concurrency: int = 16
-    """PUTs in flight at once (distinct cases only: per-case order is kept)."""
-    batch_size: int = 64
-    """Entries handed out per round; their results are committed in one transaction."""
-    request_timeout: float = 15.0
-    """Per-request timeout (seconds)."""
-    idle_interval: float = 30.0
-    """run_forever: longest sleep between rounds (also the pull interval)."""
-
-
-@dataclass
-class SyncSummary:
-    """What one run did."""
-
-    sent: int = 0
-    failed: int = 0
-    conflicts: int = 0
-    dead: int = 0
-    pulled: int = 0
-    moved: int = 0
-    events: int = 0
-    pending: int = 0
-    pull_error: str | None = None
-    errors: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        """Everything handed out went through, and nothing is left waiting."""
-        return self.failed == 0 and self.conflicts == 0 and self.dead == 0 and self.pending == 0
-
-    def render(self) -> str:
-        text = (
-            f"同步完成：已发送 {self.sent} 件，失败待重试 {self.failed} 件，冲突 {self.conflicts} 件，"
-            f"放弃 {self.dead} 件，仍待发送 {self.pending} 件；拉取状态 {self.pulled} 件，"
-            f"状态更新 {self.moved} 件，新事件 {self.events} 条。"
-        )
-        if self.pull_error:
-            text += f"\n状态拉取失败：{self.pull_error}"
-        return text
-
-
-Outcome = Literal["sent", "failed", "conflict", "dead"]
-
-
-@dataclass(frozen=True)
-class _Result:
-    entry: OutboxEntry
-    outcome: Outcome
-    platform_version: int | None = None
-    platform_status: str | None = None
-    view: dict[str, Any] | None = None
-    code: str = ""
-    message: str = ""
 
 
 def _error_of(response: httpx.Response) -> tuple[str, str]:
@@ -185,11 +124,9 @@ class SyncEngine:
 
     # -- backoff ---------------------------------------------------------------------------------------------
     def backoff(self, attempts: int) -> timedelta:
-        """Delay before the next try after ``attempts`` failures so far: ``d/2 + U(0, d/2)`` ("equal jitter")
-        with ``d = min(max_delay, base * 2**attempts)`` — never zero, and spread so a whole queue does not hit a
-        recovering platform at the same instant."""
-        d = min(self.policy.max_delay, self.policy.base_delay * 2 ** min(attempts, 30))
-        return timedelta(seconds=d / 2 + self.rng.uniform(0, d / 2))
+        """Delay before the next try after ``attempts`` failures so far (before this one): ``d/2 + U(0, d/2)``
+        ("equal jitter") with ``d = min(max_delay, base_delay * 2**attempts)`` — :class:`retry.Backoff`."""
+        return timedelta(seconds=self.policy.backoff.delay(attempts + 1, self.rng))
 
     # -- push ------------------------------------------------------------------------------------------------
     def pending_count(self) -> int:
@@ -205,7 +142,7 @@ class SyncEngine:
             progress(0, total)
         limiter = asyncio.Semaphore(self.policy.concurrency)
 
-        async def one(entry: OutboxEntry) -> _Result:
+        async def one(entry: OutboxEntry) -> SendResult:
             async with limiter:
                 return await self._send(entry)
 
@@ -232,7 +169,7 @@ class SyncEngine:
         summary.pending = self.pending_count()
         return summary
 
-    async def _send(self, entry: OutboxEntry) -> _Result:
+    async def _send(self, entry: OutboxEntry) -> SendResult:
         body = {**entry.payload, "version": entry.version}
         acked = self.ledger.acked_version(entry.case_id)
         headers = {"X-Request-Id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"case:{entry.case_id}:v{entry.version}"))}
@@ -244,7 +181,7 @@ class SyncEngine:
             )
         except httpx.HTTPError as exc:  # refused, reset, timeout ...: the platform may or may not have it
             self.online = False
-            return _Result(entry, "failed", code="unreachable", message=f"{type(exc).__name__}: {exc}"[:300])
+            return SendResult(entry, "failed", code="unreachable", message=f"{type(exc).__name__}: {exc}"[:300])
         self.online = True
         status = response.status_code
         if 200 <= status < 300:
@@ -253,16 +190,16 @@ class SyncEngine:
                 version = int(view.get("version") or _etag_version(response) or entry.version)
             except (ValueError, TypeError, AttributeError):
                 # Stored or not, we cannot tell: resend later; the replay answers as the first time did.
-                return _Result(entry, "failed", code="unreadable", message="平台应答无法解析")
-            return _Result(entry, "sent", platform_version=version, platform_status=str(view.get("status") or ""))
+                return SendResult(entry, "failed", code="unreadable", message="平台应答无法解析")
+            return SendResult(entry, "sent", platform_version=version, platform_status=str(view.get("status") or ""))
         code, message = _error_of(response)
         if status in (409, 412):
             view = await self._platform_view(entry.case_id)
             seen = None if view is None else int(view.get("version") or 0) or None
-            return _Result(entry, "conflict", platform_version=seen, view=view or {}, code=code, message=message)
+            return SendResult(entry, "conflict", platform_version=seen, view=view or {}, code=code, message=message)
         if status >= 500 or status in _RETRYABLE_STATUS:
-            return _Result(entry, "failed", code=code, message=message)
-        return _Result(entry, "dead", code=code, message=message)
+            return SendResult(entry, "failed", code=code, message=message)
+        return SendResult(entry, "dead", code=code, message=message)
 
     async def _platform_view(self, case_id: str) -> dict[str, Any] | None:
         try:
@@ -274,7 +211,7 @@ class SyncEngine:
             pass
         return None
 
-    def _commit(self, results: list[_Result], summary: SyncSummary) -> None:
+    def _commit(self, results: list[SendResult], summary: SyncSummary) -> None:
         # One transaction for the round: a crash before COMMIT only means those entries are sent again, and the
         # platform answers the replay as the first time.
         with self.ledger.batch():
