@@ -23,12 +23,20 @@ from counter_app.commands import (
     serve,
     sync,
 )
+from counter_app.logs import LOG_LEVELS, configure_logging
 
 DESCRIPTION = "公积金贷款购房“一件事”专窗工作台 (counter workstation for the provident fund loan 'one thing')"
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="counter", description=DESCRIPTION)
+    parser.add_argument(
+        "--log-level",
+        type=str.upper,
+        choices=LOG_LEVELS,  # also the values of the log_level setting
+        default=None,
+        help="日志级别 log level for <data_dir>/logs/counter.log（默认取设置 log_level，通常为 INFO）",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in (calc, materials, deadline, config, admin, print_cmd, sandbox, sync, report, serve):
         module.register(sub)
@@ -54,9 +62,26 @@ def run_app() -> int:
     return 0
 
 
+def start_logging(level: str | None) -> None:
+    """Log to ``<data_dir>/logs/counter.log`` (docs/settings.md), for the app and every command alike.
+
+    Invalid settings are left for the app or the command to report in their own words: then nothing is logged.
+    """
+    from pydantic import ValidationError
+
+    from counter_app.settings import load_settings
+
+    try:
+        settings = load_settings()
+    except ValidationError:
+        return
+    configure_logging(settings.data_dir, level or settings.log_level)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    start_logging(args.log_level)
     if args.command is None:
         return run_app()
     try:

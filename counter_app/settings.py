@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import platformdirs
 from pydantic import Field, SecretStr, field_validator
@@ -97,6 +97,9 @@ class Settings(BaseSettings):
     lockout_minutes: int = Field(15, ge=1, le=1440)
     """How long a locked operator account stays locked."""
 
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    """Least severity written to logs/counter.log inside data_dir (DEBUG, INFO, WARNING or ERROR)."""
+
     @field_validator("policy")
     @classmethod
     def _known_policy(cls, value: str) -> str:
@@ -106,6 +109,12 @@ class Settings(BaseSettings):
             known = "、".join(available_policies())
             raise ValueError(f"政策包“{value}”不存在，可选：{known}")
         return value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _level_upper(cls, value: object) -> object:
+        # COUNTER_LOG_LEVEL=debug is as clear as DEBUG.
+        return value.strip().upper() if isinstance(value, str) else value
 
     @property
     def uses_sandbox(self) -> bool:
