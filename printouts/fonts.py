@@ -11,6 +11,7 @@ rejected by reportlab, and skipped.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import shutil
@@ -25,6 +26,8 @@ from pathlib import Path
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTFont
+
+logger = logging.getLogger(__name__)
 
 FALLBACK_CID_FONT = "STSong-Light"
 
@@ -141,6 +144,9 @@ def _fallback(reason: str) -> FontChoice:
         "或在设置 font_path（COUNTER_FONT_PATH）中指定 .ttf/.ttc 字体文件。"
     )
     warnings.warn(message, FontWarning, stacklevel=3)
+    logger.warning(
+        "font: no embeddable CJK TrueType font, falling back to %s (not embedded): %s", FALLBACK_CID_FONT, reason
+    )
     return FontChoice(name=FALLBACK_CID_FONT, path=None, embedded=False, warning=message)
 
 
@@ -183,8 +189,10 @@ def _resolve(font_path: Path | None, dirs: Sequence[Path], use_fontconfig: bool)
             font_path, index = Path(raw), int(number)
         try:
             name = _register_ttf(font_path, index)
+            logger.info("font: %s (face %d), the configured font_path", font_path, index)
             return FontChoice(name=name, path=font_path, embedded=True)
         except Exception as exc:  # reportlab raises TTFError, OSError, struct errors ...
+            logger.warning("font: configured font_path %s unusable (%s); searching the system", font_path, exc)
             problems.append(
                 f"设置中的字体文件（font_path）“{font_path}”无法使用（{exc}），应为含中文字形的 TrueType 字体；"
             )
@@ -198,9 +206,11 @@ def _resolve(font_path: Path | None, dirs: Sequence[Path], use_fontconfig: bool)
         tried.add(path)
         try:
             name = _register_ttf(path, index)
-        except Exception:
+        except Exception as exc:
             # CFF-based OpenType collections (Noto CJK) and broken files: try the next one.
+            logger.debug("font: skipped %s (%s)", path, exc)
             continue
+        logger.info("font: %s (face %d), the first usable CJK TrueType font found on the system", path, index)
         choice = FontChoice(name=name, path=path, embedded=True)
         if problems:
             message = "".join(problems) + f"已改用系统字体 {path}。"

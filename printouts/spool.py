@@ -11,6 +11,7 @@ store's ``prints`` table needs, and the caller writes it.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import re
 import shutil
@@ -27,6 +28,8 @@ from printouts.text import clean
 if TYPE_CHECKING:
     from printouts.layout import RenderedDocument
 
+
+logger = logging.getLogger(__name__)
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9-]+")
 _PRINTER_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.@:/+-]{0,126}$")
@@ -158,13 +161,24 @@ def spool_document(
     if is_reprint and not (reason and reason.strip()):
         raise ValueError("补打原因（reason）：补打时须填写原因，例如“申请人遗失回执”")
     when = now or datetime.now(UTC)
-    path = write_to_spool(doc, kind, spool_dir, when)
+    what = f"{kind.value} of case {clean(doc.case_no, 64)}" + (" (reprint)" if is_reprint else "")
+    try:
+        path = write_to_spool(doc, kind, spool_dir, when)
+    except SpoolError as exc:
+        logger.error("print: %s not written: %s", what, exc)
+        raise
     sent = False
     message: str | None = None
     if printer:
         sent, message = send_to_printer(
             path, printer, title=f"{DOC_LABELS[kind]} {doc.case_no}", lp_command=lp_command, timeout=lp_timeout
         )
+        if sent:
+            logger.info("print: %s (%d pages) sent to printer %s: %s", what, doc.pages, printer, message)
+        else:
+            logger.warning("print: %s spooled to %s, printer %s failed: %s", what, path, printer, message)
+    else:
+        logger.info("print: %s (%d pages) spooled to %s (no printer configured)", what, doc.pages, path)
     return PrintRecord(
         kind=kind,
         case_no=clean(doc.case_no, 64),

@@ -8,6 +8,7 @@ verification cache answers at once.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +18,8 @@ from forms.vocabulary import OUTCOME_LABELS, VERIFICATION_LABELS, CaseStatus, Ve
 
 if TYPE_CHECKING:
     from local_cache import Store
+
+logger = logging.getLogger(__name__)
 
 
 # What the clerk must do when a late answer disagrees; fixed texts (no personal data goes into a flag).
@@ -89,4 +92,12 @@ async def resolve_pending(client: GatewayClient, store: Store) -> DeferredReport
         if message:
             report.flagged += 1
             report.flags.append(message)
+    # An empty queue is the usual round: DEBUG, so the log is not a line every few seconds.
+    logger.log(
+        logging.INFO if results else logging.DEBUG,
+        "deferred lookups: %d resolved, %d flagged for review, %d still pending",
+        report.resolved,
+        report.flagged,
+        report.still_pending,
+    )
     return report

@@ -33,6 +33,7 @@ import contextlib
 import hashlib
 import hmac
 import json
+import logging
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -90,6 +91,9 @@ __all__ = [
     "outcomes_by_kind",
     "plan_lookups",
 ]
+
+
+logger = logging.getLogger(__name__)
 
 
 class _Retryable(Exception):
@@ -218,6 +222,8 @@ class GatewayClient:
         except Exception:  # any failure of the probe just means "still offline"
             return self._online
         if response.status_code == 200:
+            if not self._online:
+                logger.info("gateway: back online (health probe answered)")
             self._online = True
             self._failures = 0
         return self._online
@@ -234,7 +240,8 @@ class GatewayClient:
 
     def _note_failure(self) -> None:
         self._failures += 1
-        if self._failures >= self.policy.failure_threshold:
+        if self._failures >= self.policy.failure_threshold and self._online:
+            logger.warning("gateway: offline after %d failed lookups in a row; lookups are queued", self._failures)
             self._online = False
 
     # -- lookups ---------------------------------------------------------------------------------------------
@@ -251,6 +258,7 @@ class GatewayClient:
         try:
             return await self._lookup(request)
         except Exception:  # a bug must not take the counter down: report it as unavailable
+            logger.exception("gateway: %s lookup %s failed inside the client", request.kind.value, request.request_id)
             problem = LookupProblem(code="client_error", message="核验客户端内部错误，请稍后重试或联系管理员")
             result = self._local_result(request, VerificationOutcome.UNAVAILABLE, problem)
             with contextlib.suppress(Exception):
@@ -302,6 +310,7 @@ class GatewayClient:
         policy = self.policy
         body = request.body()
         attempts = 0
+        what = f"{request.kind.value} lookup {request.request_id}"  # no personal data: kind and request id only
         problem = LookupProblem(code="timeout", message=f"{VERIFICATION_LABELS[request.kind]}核验超时，请稍后重试")
         try:
             async with asyncio.timeout(policy.lookup_timeout):
@@ -312,11 +321,16 @@ class GatewayClient:
                     except _Retryable as exc:
                         problem = exc.problem
                     if attempts < policy.attempts:
-                        await self._sleep(policy.backoff(attempts))
+                        delay = policy.backoff(attempts)
+                        logger.info(
+                            "gateway: %s attempt %d failed (%s), retry in %.1f s", what, attempts, problem.code, delay
+                        )
+                        await self._sleep(delay)
         except TimeoutError:
             problem = LookupProblem(
                 code="timeout", message=f"{VERIFICATION_LABELS[request.kind]}核验超时（{policy.lookup_timeout:g} 秒）"
             )
+        logger.warning("gateway: %s unavailable after %d attempt(s): %s", what, attempts, problem.code)
         return self._local_result(request, VerificationOutcome.UNAVAILABLE, problem, attempts)
 
     async def _attempt(self, request: LookupRequest, body: bytes, attempt: int) -> VerificationResult:
@@ -384,6 +398,7 @@ class GatewayClient:
             code, message = f"http_{response.status_code}", ""
         text = f"{label}核验被网关拒绝（HTTP {response.status_code}）" + (f"：{message}" if message else "")
         problem = LookupProblem(code=code, message=text)
+        logger.warning("gateway: %s lookup %s refused: %s", request.kind.value, request.request_id, problem.message)
         return self._local_result(request, VerificationOutcome.REFUSED, problem, attempt)
 
     def _local_result(

@@ -25,6 +25,7 @@ is :class:`counter_app.services.retry.Backoff`, shared with the gateway client.
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
 import uuid
 from collections.abc import Awaitable, Callable
@@ -46,6 +47,8 @@ Clock = Callable[[], datetime]
 Sleep = Callable[[float], Awaitable[None]]
 Progress = Callable[[int, int], None]
 
+logger = logging.getLogger(__name__)
+
 ACTOR = "sync"
 # Statuses a local case may still leave because of the platform; draft/declined cases never reach it.
 _OPEN = frozenset({CaseStatus.ACCEPTED, CaseStatus.SUBMITTED, CaseStatus.IN_REVIEW, CaseStatus.APPROVED})
@@ -66,6 +69,10 @@ def _error_of(response: httpx.Response) -> tuple[str, str]:
         return str(err["code"]), str(err["message"])
     except (ValueError, KeyError, TypeError):
         return f"http_{response.status_code}", f"平台返回 HTTP {response.status_code}"
+
+
+def _about(r: SendResult) -> str:
+    return f"case {r.entry.case_id} v{r.entry.version} ({r.code}: {r.message})"
 
 
 def _etag_version(response: httpx.Response) -> int | None:
@@ -231,18 +238,22 @@ class SyncEngine:
                         message=r.message,
                     )
                     summary.conflicts += 1
+                    logger.warning("%s: conflict with the platform, parked for a clerk", _about(r))
                 elif r.outcome == "dead":
+                    logger.error("%s: refused by the platform, given up (for a person to look at)", _about(r))
                     self.ledger.give_up(r.entry, f"{r.code}: {r.message}")
                     summary.dead += 1
                     summary.errors.append(f"{r.entry.case_id} v{r.entry.version}: {r.message}")
                 else:
-                    after = self.store.outbox.mark_failed(
-                        r.entry.id, f"{r.code}: {r.message}", retry_in=self.backoff(r.entry.attempts)
-                    )
+                    retry_in = self.backoff(r.entry.attempts)
+                    after = self.store.outbox.mark_failed(r.entry.id, f"{r.code}: {r.message}", retry_in=retry_in)
                     if after.state == "dead":
                         summary.dead += 1
+                        logger.error("%s: not sent, attempt %d was the last; given up", _about(r), after.attempts)
                     else:
                         summary.failed += 1
+                        wait = retry_in.total_seconds()
+                        logger.warning("%s: not sent (attempt %d), retry in %.0f s", _about(r), after.attempts, wait)
                     summary.errors.append(f"{r.entry.case_id} v{r.entry.version}: {r.message}")
 
     def _move_local(self, case_id: str, target: CaseStatus, current: CaseStatus | None = None) -> bool:
@@ -320,6 +331,10 @@ class SyncEngine:
             summary.pending = self.pending_count()
         if pull:
             await self.pull(summary)
+            if summary.pull_error:
+                logger.warning("status pull failed: %s", summary.pull_error)
+        # A quiet round (nothing due, nothing new) is DEBUG: the background worker runs one every few seconds.
+        logger.log(logging.INFO if summary.busy else logging.DEBUG, "sync round: %s", summary.log_text())
         return summary
 
     async def run_forever(self, stop: asyncio.Event, *, on_round: Callable[[SyncSummary], None] | None = None) -> None:

@@ -57,6 +57,19 @@ class SyncSummary:
         """Everything handed out went through, and nothing is left waiting."""
         return self.failed == 0 and self.conflicts == 0 and self.dead == 0 and self.pending == 0
 
+    @property
+    def busy(self) -> bool:
+        """Something was sent, tried, pulled or went wrong (a round worth an INFO line in the log)."""
+        return bool(self.sent or self.failed or self.conflicts or self.dead or self.pulled or self.pull_error)
+
+    def log_text(self) -> str:
+        """The run for the log file (English, one line, no personal data)."""
+        text = (
+            f"pushed {self.sent}, failed {self.failed}, conflicts {self.conflicts}, given up {self.dead}, "
+            f"still pending {self.pending}; pulled {self.pulled}, moved {self.moved}, events {self.events}"
+        )
+        return text + (f"; pull failed: {self.pull_error}" if self.pull_error else "")
+
     def render(self) -> str:
         text = (
             f"同步完成：已发送 {self.sent} 件，失败待重试 {self.failed} 件，冲突 {self.conflicts} 件，"
