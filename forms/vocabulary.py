@@ -172,3 +172,36 @@ OUTCOME_LABELS: dict[VerificationOutcome, str] = {
     VerificationOutcome.UNAVAILABLE: "暂不可用",
     VerificationOutcome.PENDING: "排队待核验",
 }
+
+# The one table of what each status and outcome reads as on a screen or a printout (no layer keeps its own copy).
+CASE_STATUS_LABELS: dict[CaseStatus, str] = {
+    CaseStatus.DRAFT: "暂存",
+    CaseStatus.ACCEPTED: "受理",
+    CaseStatus.DECLINED: "不予受理",
+    CaseStatus.SUBMITTED: "提交",
+    CaseStatus.IN_REVIEW: "进入审批",
+    CaseStatus.APPROVED: "审批通过",
+    CaseStatus.REJECTED: "审批不通过",
+    CaseStatus.COMPLETED: "办结",
+}
+
+MATERIAL_STATUS_LABELS: dict[MaterialStatus, str] = {
+    MaterialStatus.VERIFIED: "免提交（核验一致）",
+    MaterialStatus.RECEIVED: "已收取",
+    MaterialStatus.WAIVED: "容缺",
+    MaterialStatus.MISSING: "未提交",
+    MaterialStatus.NOT_APPLICABLE: "不适用",
+}
+
+# A lookup's outcome in a live table: a mark first, so the clerk's eye finds the rows that need work.
+OUTCOME_MARKS: dict[VerificationOutcome, str] = {
+    VerificationOutcome.MATCH: "✔ 一致",
+    VerificationOutcome.MISMATCH: "✘ 不一致",
+    VerificationOutcome.NOT_FOUND: "✘ 未查到",
+    VerificationOutcome.REFUSED: "✘ 已拒绝",
+    VerificationOutcome.UNAVAILABLE: "！不可用",
+    VerificationOutcome.PENDING: "… 待核验（离线排队）",
+}
+
+# A received material is an original or a copy (forms.materials.PaperForm values).
+PaperFormLabel: dict[str, str] = {"original": "原件", "copy": "复印件"}

@@ -16,18 +16,19 @@ import re
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 from typing import Any
 
+from forms.china_time import CHINA_TZ
 from forms.identifiers import mask_id, mask_name
 from forms.vocabulary import CaseStatus
 from local_cache.audit import Action, AuditLog
 from local_cache.crypto import KeyRing, normalize_id_number
 from local_cache.db import Database
 from local_cache.errors import NotFoundError, PermissionDeniedError, ValidationError
+from local_cache.people import Person, people_from_payload
+from local_cache.ui_state import clean_ui_state
 
-# China has had no daylight saving since 1991: a fixed +08:00 is exact and needs no tz database (Windows).
-CHINA_TZ = timezone(timedelta(hours=8), "CST")
 WORKSTATION_RE = re.compile(r"[A-Z0-9]{1,16}")
 
 # Allowed moves without a supervisor override. The back office may skip steps (submitted -> approved).
@@ -44,60 +45,6 @@ _FORWARD: dict[CaseStatus, frozenset[CaseStatus]] = {
     CaseStatus.COMPLETED: frozenset(),
 }
 _CLOSED = frozenset({CaseStatus.DECLINED, CaseStatus.REJECTED, CaseStatus.COMPLETED})
-
-
-@dataclass(frozen=True)
-class Person:
-    """One person on a case, as the search index and the lists need them."""
-
-    role: str  # applicant, spouse, co_borrower, agent, seller
-    name: str | None = None
-    id_number: str | None = None
-    phone: str | None = None
-    position: int = 0
-
-
-def _plain(value: Any) -> str | None:
-    # Form fields may be wrapped with their source ({"value": ..., "source": "verified"}).
-    if isinstance(value, Mapping):
-        value = value.get("value")
-    return str(value).strip() or None if value is not None else None
-
-
-def people_from_payload(payload: Mapping[str, Any]) -> list[Person]:
-    """Find the people in an application dict (``Application.model_dump(mode="json")``): ``applicant``,
-    ``spouse``, ``co_borrowers`` (list), ``agent`` — each with ``name``, ``id_number`` and ``phone`` (or
-    ``mobile``) — and a resale ``property``'s ``seller_name``/``seller_id_number``. Other shapes pass ``people``."""
-    found: list[Person] = []
-    for role, key in (
-        ("applicant", "applicant"),
-        ("spouse", "spouse"),
-        ("co_borrower", "co_borrowers"),
-        ("agent", "agent"),
-    ):
-        value = payload.get(key)
-        items = value if isinstance(value, list) else [value]
-        for position, item in enumerate(items):
-            if not isinstance(item, Mapping):
-                continue
-            person = Person(
-                role=role,
-                name=_plain(item.get("name")),
-                id_number=_plain(item.get("id_number")),
-                phone=_plain(item.get("phone", item.get("mobile"))),
-                position=position,
-            )
-            if person.name or person.id_number or person.phone:
-                found.append(person)
-    house = payload.get("property")
-    if isinstance(house, Mapping) and (house.get("seller_name") or house.get("seller_id_number")):
-        # Resale: the seller is a person too, and staff look cases up by the seller's ID as well.
-        found.append(
-            Person(
-                role="seller", name=_plain(house.get("seller_name")), id_number=_plain(house.get("seller_id_number"))
-            )
-        )
-    return found
 
 
 @dataclass(frozen=True)
@@ -153,6 +100,8 @@ class Cases:
             raise ValidationError(f"工作站编号“{workstation_id}”不正确：应为 1-16 位大写字母或数字，例如 QD01。")
         self._db, self._keys, self._audit, self._clock = db, keys, audit, clock
         self.workstation_id = workstation_id
+        # Count of case saves, for the bench's "saves per Enter" (one write per change is the target).
+        self.saves = 0
 
     # -- creating and saving ---------------------------------------------------------------------------------
     def create(
@@ -190,7 +139,7 @@ class Cases:
                     "operator_id": operator_id,
                     "revision": 0,
                     "payload_enc": self._keys.encrypt_json(body, f"cases.payload:{case_id}"),
-                    "ui_state": json.dumps(dict(ui_state or {}), ensure_ascii=False),
+                    "ui_state": json.dumps(clean_ui_state(ui_state or {}), ensure_ascii=False),
                     "created_at": stamp,
                     "updated_at": stamp,
                     "status_changed_at": stamp,
@@ -234,7 +183,10 @@ class Cases:
     ) -> int:
         """Save the application, the UI state (screen, focus) and the people index in one transaction.
 
-        Returns the new revision. ``expected_revision`` guards against two windows saving over each other."""
+        Returns the new revision. ``expected_revision`` guards against two windows saving over each other.
+        The UI state is cleaned to the step and the focused widget's id (:func:`clean_ui_state`): it is stored in
+        clear, so nothing typed may reach it."""
+        self.saves += 1
         body = dict(payload)
         blob = self._keys.encrypt_json(body, f"cases.payload:{case_id}")
         with self._db.write() as conn:
@@ -246,7 +198,7 @@ class Cases:
                     f"案件已在别处保存（版本 {row[0]}，本窗口为 {expected_revision}），请重新打开后再改。"
                 )
             revision = int(row[0]) + 1
-            state = row[1] if ui_state is None else json.dumps(dict(ui_state), ensure_ascii=False)
+            state = row[1] if ui_state is None else json.dumps(clean_ui_state(ui_state), ensure_ascii=False)
             conn.execute(
                 "UPDATE cases SET payload_enc = ?, ui_state = ?, revision = ?, updated_at = ? WHERE id = ?",
                 [blob, state, revision, self._clock().isoformat(), case_id],
@@ -414,6 +366,13 @@ class Cases:
 
     def history(self, case_id: str) -> list[dict[str, Any]]:
         return list(self._db.conn.query("SELECT * FROM status_history WHERE case_id = ? ORDER BY id", [case_id]))
+
+    def head(self, case_id: str) -> tuple[int, CaseStatus]:
+        """Revision and status of a case, without decrypting anything (is a copy in memory still the latest?)."""
+        row = self._db.conn.conn.execute("SELECT revision, status FROM cases WHERE id = ?", [case_id]).fetchone()
+        if row is None:
+            raise NotFoundError(f"案件 {case_id} 不存在。")
+        return int(row[0]), CaseStatus(row[1])
 
     def case_number_of(self, case_id: str) -> str:
         row = self._db.conn.conn.execute("SELECT case_number FROM cases WHERE id = ?", [case_id]).fetchone()

@@ -130,6 +130,9 @@ class Database:
         raw.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         raw.execute("PRAGMA foreign_keys=ON")
         raw.execute(f"PRAGMA synchronous={self._synchronous}")
+        # Freed and overwritten content is zeroed, so an old version of a row (e.g. the clear screen state a v5
+        # store kept) does not linger in free pages of the file or the WAL.
+        raw.execute("PRAGMA secure_delete=ON")
         wrapped = sqlite_utils.Database(raw, execute_plugins=False)
         with self._registry_lock:
             self._prune_dead_threads()

@@ -10,6 +10,10 @@ hashes. Timestamps are ISO 8601 UTC text (``2026-11-22T01:02:03.456789+00:00``),
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+
+import sqlite_utils
+
 from local_cache.db import Database
 
 _V1: tuple[str, ...] = (
@@ -260,12 +264,29 @@ _V5: tuple[str, ...] = (
     "CREATE INDEX review_flags_open ON review_flags (resolved_at, case_id)",
 )
 
-MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = ((1, _V1), (2, _V2), (3, _V3), (4, _V4), (5, _V5))
+# v6: the case aggregate. No table changes: half-typed text leaves the clear ``cases.ui_state`` for the encrypted
+# payload, which needs the key, so the store passes that step in as a data step (Store.open).
+_V6: tuple[str, ...] = ()
+
+MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
+    (1, _V1),
+    (2, _V2),
+    (3, _V3),
+    (4, _V4),
+    (5, _V5),
+    (6, _V6),
+)
 LATEST_VERSION = MIGRATIONS[-1][0]
 
 
-def migrate(db: Database, target: int = LATEST_VERSION) -> list[int]:
-    """Apply every migration above the current version up to ``target``; returns the versions applied."""
+def migrate(
+    db: Database,
+    target: int = LATEST_VERSION,
+    data_steps: Mapping[int, Callable[[sqlite_utils.Database], None]] | None = None,
+) -> list[int]:
+    """Apply every migration above the current version up to ``target``; returns the versions applied.
+
+    ``data_steps[version]`` runs inside that version's transaction, after its statements (steps needing the key)."""
     applied: list[int] = []
     for version, statements in MIGRATIONS:
         if version > target:
@@ -276,6 +297,9 @@ def migrate(db: Database, target: int = LATEST_VERSION) -> list[int]:
                 continue
             for statement in statements:
                 conn.execute(statement)
+            step = (data_steps or {}).get(version)
+            if step is not None:
+                step(conn)
             conn.execute(f"PRAGMA user_version={version}")
         applied.append(version)
     return applied

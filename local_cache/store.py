@@ -10,10 +10,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+import json
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
+
+import sqlite_utils
 
 from local_cache.audit import AuditLog
 from local_cache.cases import Cases
@@ -26,6 +30,7 @@ from local_cache.operators import SCRYPT_N, Operators
 from local_cache.outbox import Outbox, PrintLog
 from local_cache.pending import PendingLookups
 from local_cache.records import Records
+from local_cache.ui_state import clean_ui_state
 
 KEY_CHECK = "key_check"
 
@@ -74,6 +79,21 @@ def _load_keys(db: Database, key_path: Path, create_key: bool) -> KeyRing:
     if not create_key:
         raise KeyFileError(key_path, "文件不存在", "file not found")
     return KeyRing(create_key_file(key_path))
+
+
+def _typed_text_out_of_ui_state(conn: sqlite_utils.Database, keys: KeyRing) -> None:
+    """v6: half-typed text saved by v5 in the clear screen state moves into the encrypted case payload."""
+    rows = conn.conn.execute("SELECT id, ui_state, payload_enc FROM cases").fetchall()
+    for case_id, raw_state, blob in rows:
+        state = json.loads(raw_state or "{}")
+        inputs = state.get("inputs") if isinstance(state, dict) else None
+        cleaned = json.dumps(clean_ui_state(state if isinstance(state, dict) else {}), ensure_ascii=False)
+        if inputs:
+            payload = keys.decrypt_json(blob, f"cases.payload:{case_id}")
+            payload["drafts"] = {**dict(inputs), **dict(payload.get("drafts") or {})}
+            blob = keys.encrypt_json(payload, f"cases.payload:{case_id}")
+        if inputs or cleaned != raw_state:
+            conn.execute("UPDATE cases SET ui_state = ?, payload_enc = ? WHERE id = ?", [cleaned, blob, case_id])
 
 
 class Store:
@@ -125,7 +145,7 @@ class Store:
         db = Database.open(Path(db_path), supported_version=LATEST_VERSION)
         try:
             keys = _load_keys(db, Path(key_path), create_key)
-            migrate(db)
+            migrate(db, data_steps={6: lambda conn: _typed_text_out_of_ui_state(conn, keys)})
             with db.write() as conn:
                 conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)", [KEY_CHECK, keys.check_value()])
                 stored = conn.conn.execute("SELECT value FROM meta WHERE key = ?", [KEY_CHECK]).fetchone()[0]
@@ -148,6 +168,16 @@ class Store:
     @property
     def path(self) -> Path:
         return self.db.path
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One write transaction around several repository calls: all of them commit together, or none does.
+
+        Every repository write joins it (nested ``Database.write``), so a use case that changes the case, its
+        status, the outbox and the audit chain leaves the store wholly before or wholly after, even on SIGKILL.
+        """
+        with self.db.write():
+            yield
 
     def schema_version(self) -> int:
         return self.db.user_version()

@@ -70,7 +70,8 @@ class CaseScreen(Screen[None]):
         self.workstation = workstation
         self.case = case
         self.step = int(case.ui_state.get("step", 0))
-        self.raw: dict[str, str] = dict(case.ui_state.get("inputs", {}))
+        # Half-typed text, saved with the case (encrypted) on every keystroke; the screen state holds no text.
+        self.raw: dict[str, str] = case.drafts
 
     # -- layout ------------------------------------------------------------------------------------------------------
 
@@ -128,15 +129,14 @@ class CaseScreen(Screen[None]):
 
     # -- saving ------------------------------------------------------------------------------------------------------
 
-    def save_state(self) -> None:
-        """Autosave the case with where the clerk is: step, focus and any half-typed text."""
+    def ui_state(self) -> dict[str, object]:
+        """Where the clerk is (step and focused widget), saved in clear with the next write: never any text."""
         focused = self.focused.id if self.focused is not None and self.focused.id else ""
-        self.case.save({"step": self.step, "focus": focused, "inputs": dict(self.raw)})
+        return {"step": self.step, "focus": focused}
 
-    def on_descendant_focus(self) -> None:
-        # Where the clerk is matters for resuming; it costs one small write.
-        if self.is_mounted:
-            self.save_state()
+    def save_state(self) -> None:
+        """One write of where the clerk is (on a step change, on leaving); typed text is saved as it is typed."""
+        self.case.save(self.ui_state())
 
     def action_save(self) -> None:
         self.save_state()
@@ -182,7 +182,9 @@ class CaseScreen(Screen[None]):
         if row is not None and field.path.endswith("id_number"):
             text, error = id_facts(event.value, self.case.today())
             row.note(text, error=error)
-        self.save_state()
+        # One write per keystroke: the half-typed text, encrypted with the case.
+        if self.case.editable:
+            self.case.set_draft(field.path, event.value, self.ui_state())
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
@@ -199,19 +201,19 @@ class CaseScreen(Screen[None]):
         if not self.case.editable or field.path not in self.raw:
             return
         text = self.raw[field.path]
-        issues = self.case.set_field(field.path, text)
+        # One write: the value taken, its draft cleared and where the clerk is, together.
+        issues = self.case.set_field(field.path, text, ui_state=self.ui_state())
         row = self._row(field)
         if issues:
+            # Refused: nothing is written; the typed text is already saved as a draft.
             if row is not None:
                 row.note(issues[0].message, error=True)
-            self.save_state()
             return
         del self.raw[field.path]
         field.remove_class("verified")
         if row is not None:
             note = id_facts(text, self.case.today())[0] if field.path.endswith("id_number") else ""
             row.note(note)
-        self.save_state()
         kinds = RERUN_ON.get(field.path)
         if kinds:
             self._run_lookups(tuple(k for k in kinds if k in self.case.application.scenario.verifications()))
@@ -403,7 +405,6 @@ class CaseScreen(Screen[None]):
         except IntakeError as exc:
             self.notify(str(exc), severity="error")
         self.query_one(ChecklistStep).refresh_from_case()
-        self.save_state()
 
     # -- decision and printing ---------------------------------------------------------------------------------------
 
@@ -415,9 +416,9 @@ class CaseScreen(Screen[None]):
             self.notify(str(exc), severity="error", timeout=8)
             self._current().refresh_from_case()
             return
-        estimate = "（估算）" if decision.promised and decision.promised.estimate else ""
-        due = decision.promised.due.isoformat() if decision.promised else ""
-        self.notify(f"已受理，承诺办结日期 {due}{estimate}")
+        assessment = decision.assessment
+        estimate = "（估算）" if assessment.promised_estimate else ""
+        self.notify(f"已受理，承诺办结日期 {assessment.promised.isoformat()}{estimate}")
         self._after_decision(decision.documents)
 
     def action_decline(self) -> None:
@@ -440,9 +441,10 @@ class CaseScreen(Screen[None]):
 
     def action_print(self) -> None:
         needed: tuple[DocKind, ...] = (DocKind.FORM,)
-        if self.case.decision.get("status") == "accepted":
+        decision = self.case.decision
+        if decision is not None and decision.outcome == "accepted":
             needed = (DocKind.RECEIPT, DocKind.FORM, DocKind.AUTHORIZATION)
-        elif self.case.decision.get("status") == "declined":
+        elif decision is not None:
             needed = (DocKind.NOTICE,)
         self._print_dialog(needed)
 

@@ -17,13 +17,19 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from counter_app.services.case_types import CHINA_TZ
-from counter_app.services.intake import STATUS_LABELS
-from forms.vocabulary import OUTCOME_LABELS, VERIFICATION_LABELS, CaseStatus, VerificationKind, VerificationOutcome
+from forms.vocabulary import (
+    CASE_STATUS_LABELS,
+    OUTCOME_LABELS,
+    VERIFICATION_LABELS,
+    CaseStatus,
+    VerificationKind,
+    VerificationOutcome,
+)
 
 
 def _status_zh(status: str) -> str:
     try:
-        return STATUS_LABELS[CaseStatus(status)]
+        return CASE_STATUS_LABELS[CaseStatus(status)]
     except ValueError:
         return status or "—"
 
@@ -42,7 +48,8 @@ def _summary(payload: dict[str, Any]) -> str:
     app = payload.get("application") if isinstance(payload.get("application"), dict) else payload
     loan = (app or {}).get("fund_loan") or {}
     decision = payload.get("decision") or {}
-    status = str(payload.get("status") or decision.get("status") or "")
+    # A case saved before the aggregate says decision.status; since, decision.outcome.
+    status = str(payload.get("status") or decision.get("outcome") or decision.get("status") or "")
     accepted = str(decision.get("at") or "")
     with contextlib.suppress(ValueError):
         accepted = datetime.fromisoformat(accepted).astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M")
@@ -51,7 +58,12 @@ def _summary(payload: dict[str, Any]) -> str:
         f"受理时间：{accepted or '—'}",
         f"贷款金额：{loan.get('amount', '—')}　期限：{loan.get('months', '—')} 个月",
     ]
-    results = payload.get("results") or []
+    # The aggregate keeps every answer; the clerk compares the latest one of each kind about the applicant.
+    latest: dict[str, dict[str, Any]] = {}
+    for entry in payload.get("lookups") or payload.get("results") or []:
+        if isinstance(entry, dict) and entry.get("person", "applicant") == "applicant":
+            latest[str(entry.get("kind"))] = entry
+    results = list(latest.values())
     if results:
         lines.append("核验：" + "，".join(_lookup_zh(r) for r in results if isinstance(r, dict)))
     events = payload.get("events") or []

@@ -20,6 +20,8 @@ from app_driver import (
     build_app,
     new_case_to_review,
     prepare_case,
+    sandbox_of,
+    store_of,
 )
 from textual.widgets import DataTable, Input, Static
 
@@ -68,7 +70,8 @@ async def test_reference_case_t01_from_home_to_printed_receipt(data_dir: Path) -
         assert case.status is CaseStatus.ACCEPTED
         assert case.case_number == CASE_NUMBER
         # 2026-09-30 + 6 working days, skipping the National Day holiday (10-01 .. 10-08).
-        assert case.decision["promised"] == "2026-10-14"
+        assert case.decision is not None and case.decision.promised is not None
+        assert case.decision.promised.isoformat() == "2026-10-14"
         assert "2026-10-14" in static_text(screen, "#review-decision")
         evaluation = case.evaluation()
         assert (len(evaluation.received), len(evaluation.waived), len(evaluation.exempted)) == (6, 1, 11)
@@ -156,8 +159,7 @@ async def test_offline_intake_keeps_pending_lookups_and_never_crashes(data_dir: 
     async with app.run_test(size=SIZE) as pilot:
         d = Driver(pilot, paste=True)
         await d.login()
-        assert app.workstation.sandbox is not None
-        app.workstation.sandbox.down = True  # the whole exchange platform is out
+        sandbox_of(app.workstation).down = True  # the whole exchange platform is out
         await d.press("n")
         await d.settle()
         await d.choose("sc-marital_status", "married")
@@ -205,9 +207,9 @@ async def test_offline_intake_keeps_pending_lookups_and_never_crashes(data_dir: 
     # The queued lookups wait in the store for the network to come back.
     workstation = build_app(data_dir).workstation
     try:
-        assert len(workstation.store.pending.queued(100)) >= 9
+        assert len(store_of(workstation).pending.queued(100)) >= 9
     finally:
-        workstation.store.close()
+        store_of(workstation).close()
 
 
 async def test_interrupted_session_resumes_exactly_where_it_was(data_dir: Path) -> None:

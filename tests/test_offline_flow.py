@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pdfplumber
 import pytest
+from app_driver import open_counter, sandbox_of, store_of
 
 from counter_app.services.intake import IntakeCase, OperatorRef
 from counter_app.services.workstation import Workstation
@@ -41,9 +42,9 @@ T07 = {  # registered as 何美玲; typed as 何美琳: identity answers "mismat
 @pytest.fixture
 def workstation(tmp_path: Path) -> Iterator[Workstation]:
     settings = Settings(data_dir=tmp_path, sync_interval_seconds=0)
-    ws = Workstation.open(settings, clock=lambda: NOW)
+    ws = open_counter(settings, clock=lambda: NOW)
     yield ws
-    ws.store.close()
+    store_of(ws).close()
 
 
 @pytest.fixture
@@ -91,7 +92,7 @@ def take_everything_on_paper(case: IntakeCase) -> None:
 async def test_offline_case_is_accepted_then_flagged_and_synced_once(
     workstation: Workstation, clerk: OperatorRef
 ) -> None:
-    sandbox = workstation.sandbox
+    sandbox = sandbox_of(workstation)
     assert sandbox is not None
     sandbox.down = True
 
@@ -111,24 +112,24 @@ async def test_offline_case_is_accepted_then_flagged_and_synced_once(
         take_everything_on_paper(case)
         decision = case.accept()
         assert decision.status is CaseStatus.ACCEPTED
-        assert decision.pending_lookups, "the receipt must say verification is pending"
+        assert decision.assessment.pending_lookups, "the receipt must say verification is pending"
         record = case.print(DocKind.RECEIPT)
         with pdfplumber.open(record.path) as pdf:
             text = "".join(page.extract_text() or "" for page in pdf.pages)
         assert case.case_number in text
         assert "核验待完成" in text  # the receipt says verification is still pending
 
-    queued = workstation.store.pending.count()
+    queued = store_of(workstation).pending.count()
     assert queued >= 2 * 8
 
     # The platform is unreachable as well: nothing is lost, the outbox waits.
-    assert workstation.store.outbox.counts().get("pending", 0) == 2
+    assert store_of(workstation).outbox.counts().get("pending", 0) == 2
 
     sandbox.down = False
     await workstation.background_round()
     await workstation.background_round()  # a second round must change nothing: exactly once
 
-    assert workstation.store.pending.count() == 0
+    assert store_of(workstation).pending.count() == 0
     flags = workstation.review_flags()
     assert [f.case_number for f in flags] == [flagged.case_number]
     assert "身份信息" in flags[0].message and "不一致" in flags[0].message
@@ -139,7 +140,7 @@ async def test_offline_case_is_accepted_then_flagged_and_synced_once(
         VerificationOutcome.PENDING
     )
 
-    counts = workstation.store.outbox.counts()
+    counts = store_of(workstation).outbox.counts()
     assert counts.get("pending", 0) == 0 and counts.get("sent", 0) == 2
     platform_cases = sandbox.platform.cases if hasattr(sandbox.platform, "cases") else None
     if platform_cases is not None:
@@ -156,4 +157,4 @@ async def test_an_online_case_raises_no_flag(workstation: Workstation, clerk: Op
     assert set(case.outcomes().values()) == {VerificationOutcome.MATCH}
     await workstation.background_round()
     assert workstation.review_flags() == []
-    assert workstation.store.pending.count() == 0
+    assert store_of(workstation).pending.count() == 0

@@ -30,7 +30,7 @@ CHILD = textwrap.dedent(
         n = rev + 1
         payload = {"counter": n, "applicant": {"name": "测试" + str(n), "id_number": "11010519491231002X"},
                    "notes": "x" * (n % 4000)}
-        rev = store.cases.autosave(case_id, payload, ui_state={"screen": "loan", "focus": n})
+        rev = store.cases.autosave(case_id, payload, ui_state={"step": n % 6, "focus": "f-" + str(n)})
         print(rev, flush=True)
     """
 )
@@ -69,7 +69,7 @@ def test_sigkill_during_autosave_loses_nothing_committed(tmp_path: Path) -> None
             rev = case.summary.revision
             assert rev in (last_committed, last_committed + 1)
             assert case.payload["counter"] == rev  # payload, UI state and revision from the same transaction
-            assert case.ui_state == {"screen": "loan", "focus": rev}
+            assert case.ui_state == {"step": rev % 6, "focus": f"f-{rev}"}
             assert case.people[0].name == f"测试{rev}"
             assert [c.id for c in s.cases.find_by_name(f"测试{rev}")] == [case_id]
             assert s.audit.verify().ok

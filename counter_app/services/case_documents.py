@@ -1,164 +1,178 @@
-"""A case's documents: the data each prints, first prints (frozen after the decision) and authorised reprints.
-
-Functions over an :class:`~counter_app.services.intake.IntakeCase`; rendering is ``printouts``' job.
+"""A case's documents: the data each prints (from the case and its assessment), first prints (frozen after the
+decision) and authorised reprints. Rendering is ``printouts``' job; every print is logged and audited in the same
+transaction as the case remembering it.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import TYPE_CHECKING
 
-from counter_app.services.case_types import CHINA_TZ, IntakeError
+from counter_app.services.case_core import CaseCore
+from counter_app.services.case_types import IntakeError, OperatorRef
 from forms.application import Severity
-from forms.vocabulary import CaseStatus, Role
+from forms.case import Assessment, CaseFile, Prints
+from forms.vocabulary import Role
+from forms.workdays import WorkdayResult
 from printouts.kinds import DocKind
-from printouts.models import AuthorizationData, CommitmentData, FormData, NoticeData, Office, ReceiptData
+from printouts.models import (
+    AuthorizationData,
+    CommitmentData,
+    FormData,
+    NoticeData,
+    Office,
+    ReceiptData,
+    VerificationRow,
+)
 
 if TYPE_CHECKING:
-    from counter_app.services.intake import IntakeCase, OperatorRef
     from printouts.api import DocumentData
     from printouts.spool import PrintRecord
 
-
-def document_number(case: IntakeCase) -> str:
-    seq = case.case_number.rsplit("-", 1)[-1].lstrip("0") or "0"
-    return f"〔{case.today().year}〕第{seq}号"
+FINAL_AFTER_DRAFT = "受理决定后打印定稿"
+DRAFT_AGAIN = "受理前更新后重新打印"
 
 
-def _office(case: IntakeCase) -> Office:
-    return Office.from_policy(case.policy, case._printing.window)
+class PrintCommands(CaseCore):
+    """The documents of a case."""
 
+    def document_number(self) -> str:
+        seq = self.case_number.rsplit("-", 1)[-1].lstrip("0") or "0"
+        return f"〔{self.today().year}〕第{seq}号"
 
-def document_data(case: IntakeCase, kind: DocKind) -> DocumentData:
-    """The data a document prints, built from the case as it stands (first print)."""
-    now = case.now()
-    evaluation = case.evaluation()
-    office = _office(case)
-    clerk = case.operator.name
-    if kind is DocKind.FORM:
-        return FormData(
-            case_no=case.case_number,
-            application=case.application,
-            office=office,
-            printed_at=now,
-            verifications=case.verification_rows(),
-            clerk=clerk,
-        )
-    if kind is DocKind.RECEIPT:
-        if case.status is not CaseStatus.ACCEPTED and case.decision.get("status") != "accepted":
-            raise IntakeError("案件尚未受理，不能打印受理回执")
-        promised = case._calendar.add_working_days(
-            datetime.fromisoformat(case.decision["at"]).astimezone(CHINA_TZ).date(),
-            case.policy.promised_working_days.value,
-        )
-        return ReceiptData(
-            case_no=case.case_number,
-            document_no=document_number(case),
-            accepted_at=datetime.fromisoformat(case.decision["at"]),
-            clerk=clerk,
-            office=office,
-            application=case.application,
-            evaluation=evaluation,
-            promised_days=case.policy.promised_working_days.value,
-            promised=promised,
-            verifications=case.verification_rows(),
-            checklist=list(case.checklist.values()),
-        )
-    if kind is DocKind.NOTICE:
-        return NoticeData(
-            case_no=case.case_number,
-            document_no=document_number(case),
-            issued_at=now,
-            clerk=clerk,
-            office=office,
-            application=case.application,
-            evaluation=evaluation,
-            form_issues=[i.message for i in case.issues() if i.severity is Severity.ERROR],
-        )
-    if kind is DocKind.COMMITMENT:
-        return CommitmentData(
-            case_no=case.case_number,
-            accepted_at=datetime.fromisoformat(case.decision["at"]) if case.decision.get("at") else now,
-            clerk=clerk,
-            office=office,
-            application=case.application,
-            evaluation=evaluation,
-        )
-    if kind is DocKind.AUTHORIZATION:
-        auth = case.application.credit_authorization
-        return AuthorizationData(
-            case_no=case.case_number,
-            printed_at=now,
-            office=office,
-            application=case.application,
-            reference=(auth.reference if auth is not None and auth.reference else f"SQ-{case.case_number}"),
-        )
-    raise IntakeError(f"案件不能打印 {kind.value}")
+    def verification_rows(self) -> list[VerificationRow]:
+        rows = []
+        results = self.results
+        for kind in self.application.scenario.verifications():
+            record = results.get(kind)
+            if record is not None:
+                rows.append(
+                    VerificationRow(
+                        kind=kind,
+                        outcome=record.outcome,
+                        source=record.source,
+                        checked_at=record.checked_at,
+                        detail=record.problem,
+                    )
+                )
+        return rows
 
+    def document_data(self, kind: DocKind) -> DocumentData:
+        """The data a document prints, built from the case and its assessment as they stand (first print)."""
+        now = self.now()
+        assessment = self.assessment()
+        office = Office.from_policy(self.policy, self._printing.window)
+        clerk = self.operator.name
+        decision = self.file.decision
+        if kind is DocKind.FORM:
+            return FormData(
+                case_no=self.case_number,
+                application=self.application,
+                office=office,
+                printed_at=now,
+                verifications=self.verification_rows(),
+                clerk=clerk,
+            )
+        if kind is DocKind.RECEIPT:
+            if decision is None or decision.outcome != "accepted":
+                raise IntakeError("案件尚未受理，不能打印受理回执")
+            return ReceiptData(
+                case_no=self.case_number,
+                document_no=self.document_number(),
+                accepted_at=decision.at,
+                clerk=clerk,
+                office=office,
+                application=self.application,
+                evaluation=assessment.evaluation,
+                promised_days=assessment.promised_days,
+                # The date promised at acceptance, as the decision recorded it: never worked out again.
+                promised=WorkdayResult(assessment.promised, assessment.promised_estimate),
+                verifications=self.verification_rows(),
+                checklist=list(self.file.checklist),
+            )
+        if kind is DocKind.NOTICE:
+            if decision is not None and decision.outcome == "accepted":
+                raise IntakeError("案件已受理，不能打印不予受理告知书")
+            return NoticeData(
+                case_no=self.case_number,
+                document_no=self.document_number(),
+                issued_at=now,
+                clerk=clerk,
+                office=office,
+                application=self.application,
+                evaluation=assessment.evaluation,
+                form_issues=[i.message for i in assessment.form_issues if i.severity is Severity.ERROR],
+            )
+        if kind is DocKind.COMMITMENT:
+            return CommitmentData(
+                case_no=self.case_number,
+                accepted_at=decision.at if decision is not None else now,
+                clerk=clerk,
+                office=office,
+                application=self.application,
+                evaluation=assessment.evaluation,
+            )
+        if kind is DocKind.AUTHORIZATION:
+            auth = self.application.credit_authorization
+            return AuthorizationData(
+                case_no=self.case_number,
+                printed_at=now,
+                office=office,
+                application=self.application,
+                reference=(auth.reference if auth is not None and auth.reference else f"SQ-{self.case_number}"),
+            )
+        raise IntakeError(f"案件不能打印 {kind.value}")
 
-def print_case_document(
-    case: IntakeCase, kind: DocKind, *, reason: str | None = None, authorized_by: OperatorRef | None = None
-) -> PrintRecord:
-    # reportlab loads on the first print, not at start-up.
-    from printouts.api import load_data, print_document, reprint
+    def printed(self) -> set[str]:
+        """Documents printed since the decision (frozen: printing them again is a reprint)."""
+        return set(self.file.prints.frozen)
 
-    """Print a document: the first print freezes its data; a later one is a reprint of the same content.
+    def printed_any(self) -> set[str]:
+        return set(self.file.prints.frozen) | set(self.file.prints.drafts)
 
-    Every print and reprint goes to the print log and the audit log.
-    """
-    setup = case._printing
-    snapshot = case.snapshots.get(kind.value)
-    if case.editable:
-        # Before the decision a print is a working copy for signature: it shows the form as it is now
-        # and is never frozen, so a later print after corrections is not a reprint of stale content.
-        data = document_data(case, kind)
-        record = print_document(
-            data,
-            spool_dir=setup.spool_dir,
-            actor=case.operator.actor,
-            printer=setup.printer,
-            font_path=setup.font_path,
-            now=case.now(),
-        )
-        again = kind.value in case.draft_prints
-        case.draft_prints.add(kind.value)
-        case._store.prints.record(
-            case.case_id,
-            kind.value,
-            actor=case.operator.actor,
-            reason=reason or ("受理前更新后重新打印" if again else None),
-        )
-        case.save()
-        return record
-    if snapshot is not None and (authorized_by is None or authorized_by.role != Role.SUPERVISOR.value):
-        raise IntakeError("补打须经负责人授权：请负责人输入账号密码")
-    if snapshot is None:
-        data = document_data(case, kind)
-        record = print_document(
-            data,
-            spool_dir=setup.spool_dir,
-            actor=case.operator.actor,
-            printer=setup.printer,
-            font_path=setup.font_path,
-            now=case.now(),
-        )
-        case.snapshots[kind.value] = data.model_dump_json()
-        if kind.value in case.draft_prints and not reason:
-            # The copy signed before the decision was a working copy; this is the final one, not a reprint.
-            reason = "受理决定后打印定稿"
-    else:
+    def print(
+        self, kind: DocKind, *, reason: str | None = None, authorized_by: OperatorRef | None = None
+    ) -> PrintRecord:
+        """Print a document: the first print after the decision freezes its data; a later one is an authorised
+        reprint of the same content. Before the decision a print is a working copy for signature, never frozen."""
+        # reportlab loads on the first print, not at start-up.
+        from printouts.api import load_data, print_document, reprint
+
+        setup = self._printing
+        options = {
+            "spool_dir": setup.spool_dir,
+            "actor": self.operator.actor,
+            "printer": setup.printer,
+            "font_path": setup.font_path,
+            "now": self.now(),
+        }
+        prints = self.file.prints
+        snapshot = prints.frozen.get(kind.value)
+        if self.editable:
+            record = print_document(self.document_data(kind), **options)  # type: ignore[arg-type]
+            log_reason = reason or (DRAFT_AGAIN if kind.value in prints.drafts else None)
+            drafts = tuple(sorted({*prints.drafts, kind.value}))
+            self._remember_print(Prints(frozen=prints.frozen, drafts=drafts), kind, log_reason)
+            return record
+        if snapshot is not None and (authorized_by is None or authorized_by.role != Role.SUPERVISOR.value):
+            raise IntakeError("补打须经负责人授权：请负责人输入账号密码")
+        if snapshot is None:
+            data = self.document_data(kind)
+            record = print_document(data, **options)  # type: ignore[arg-type]
+            if kind.value in prints.drafts and not reason:
+                # The copy signed before the decision was a working copy; this is the final one, not a reprint.
+                reason = FINAL_AFTER_DRAFT
+            frozen = {**prints.frozen, kind.value: data.model_dump_json()}
+            self._remember_print(Prints(frozen=frozen, drafts=prints.drafts), kind, reason)
+            return record
         if not (reason and reason.strip()):
             raise IntakeError("补打须说明原因（例如：申请人遗失、打印机卡纸）")
         reason = f"{reason.strip()}（负责人 {authorized_by.actor if authorized_by else ''} 授权）"
-        record = reprint(
-            load_data(kind, snapshot),
-            reason=reason,
-            spool_dir=setup.spool_dir,
-            actor=case.operator.actor,
-            printer=setup.printer,
-            font_path=setup.font_path,
-            now=case.now(),
-        )
-    case._store.prints.record(case.case_id, kind.value, actor=case.operator.actor, reason=reason)
-    case.save()
-    return record
+        record = reprint(load_data(kind, snapshot), reason=reason, **options)  # type: ignore[arg-type]
+        self._remember_print(prints, kind, reason)
+        return record
+
+    def _remember_print(self, prints: Prints, kind: DocKind, reason: str | None) -> None:
+        def effects(file: CaseFile, assessment: Assessment) -> None:
+            self._repo.log_print(self.case_id, kind.value, actor=self.operator.actor, reason=reason)
+
+        self._run(lambda f: f.model_copy(update={"prints": prints}), effects)

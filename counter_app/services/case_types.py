@@ -8,11 +8,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from forms.china_time import CHINA_TZ as CHINA_TZ  # re-exported: the screens and services take it from here
-from forms.vocabulary import CaseStatus, VerificationKind
+from forms.vocabulary import CaseStatus
 
 if TYPE_CHECKING:
-    from forms.materials import Evaluation
-    from forms.workdays import WorkdayResult
+    from forms.case import Assessment
     from printouts.kinds import DocKind
 
 
@@ -39,15 +38,13 @@ class OperatorRef:
 
 
 @dataclass(frozen=True)
-class Decision:
-    """What acceptance or decline produced, and which documents the decision needs printed."""
+class DecisionMade:
+    """What acceptance or decline produced: the assessment it was made on and the documents it needs printed."""
 
     status: CaseStatus
     case_number: str
-    evaluation: Evaluation
-    promised: WorkdayResult | None
+    assessment: Assessment
     documents: tuple[DocKind, ...]
-    pending_lookups: tuple[VerificationKind, ...] = ()
 
 
 @dataclass(frozen=True)

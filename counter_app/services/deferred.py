@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from counter_app.services.gateway import GatewayClient, VerificationResult
 from counter_app.services.verification_sink import replay_pending
+from forms.case import load_case
 from forms.vocabulary import OUTCOME_LABELS, VERIFICATION_LABELS, CaseStatus, VerificationKind, VerificationOutcome
 
 if TYPE_CHECKING:
@@ -46,10 +47,8 @@ class DeferredReport:
 
 
 def _accepted_outcome(payload: dict[str, Any], kind: VerificationKind) -> VerificationOutcome | None:
-    for raw in payload.get("results") or []:
-        if isinstance(raw, dict) and raw.get("kind") == kind.value:
-            return VerificationOutcome(str(raw.get("outcome")))
-    return None
+    """The applicant's outcome of ``kind`` that the case was decided on (from its aggregate)."""
+    return load_case(payload).outcomes().get(kind)
 
 
 def review(store: Store, result: VerificationResult, *, actor: str = "system") -> str | None:

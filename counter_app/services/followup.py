@@ -11,8 +11,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from counter_app.services.intake import CHINA_TZ, STATUS_LABELS, IntakeCase, IntakeError, OperatorRef
-from forms.materials import MaterialState, Receipt
-from forms.vocabulary import CaseStatus, MaterialStatus, Role, ShortfallStatus
+from forms.vocabulary import CaseStatus, Role, ShortfallStatus
 from printouts.models import Office, OverdueListData, OverdueRow
 
 if TYPE_CHECKING:
@@ -68,7 +67,7 @@ class FollowUp:
 
     def __init__(self, workstation: Workstation) -> None:
         self.ws = workstation
-        self.store = workstation.store
+        self.store = workstation._store
 
     def shortfalls(self, case_id: str) -> list[ShortfallLine]:
         lines = []
@@ -96,37 +95,23 @@ class FollowUp:
         self.store.records.mark_overdue(self.ws.today())
         record = self.store.cases.get(case.case_id)
         events = [ProgressEvent(e.at, e.text, e.status) for e in SyncLedger.of(self.store).events(case.case_id)]
-        accepted = case.decision.get("at", "")
+        decision, handout = case.decision, case.file.handout
         return Progress(
             case_id=case.case_id,
             case_number=case.case_number,
             status=record.summary.status,
             status_label=STATUS_LABELS.get(record.summary.status, record.summary.status.value),
             applicant=record.summary.applicant_name,
-            accepted_at=datetime.fromisoformat(accepted).astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M")
-            if accepted
-            else "",
-            promised=str(case.decision.get("promised", "")),
+            accepted_at=decision.at.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M") if decision else "",
+            promised=decision.promised.isoformat() if decision and decision.promised else "",
             events=events,
             shortfalls=self.shortfalls(case.case_id),
-            handout=dict(case.decision.get("handout") or {}),
+            handout=handout.model_dump(mode="json") if handout is not None else {},
         )
 
     def receive_supplement(self, case: IntakeCase, code: str, operator: OperatorRef) -> ShortfallLine:
-        """补件: a waived material comes in; the shortfall closes and the platform is told (a new version)."""
-        open_codes = {s.code: s for s in self.shortfalls(case.case_id) if s.status is not ShortfallStatus.FULFILLED}
-        if code not in open_codes:
-            raise IntakeError(f"案件 {case.case_number} 没有待补交的“{self._name(code)}”")
-        self.store.records.fulfil_shortfall(case.case_id, code)
-        case.checklist[code] = MaterialState(
-            code=code, status=MaterialStatus.RECEIVED, received=Receipt(form="original", count=1)
-        )
-        supplements = list(case.decision.get("supplements") or [])
-        supplements.append({"code": code, "at": case.now().isoformat(), "by": operator.actor})
-        case.decision = {**case.decision, "supplements": supplements}
-        self.store.audit.append("supplement", actor=operator.actor, case_number=case.case_number, material=code)
-        case.save()
-        case.queue_sync()
+        """补件: a waived material comes in; the shortfall closes and the platform is told (one transaction)."""
+        case.receive_supplement(code, operator)
         return next(s for s in self.shortfalls(case.case_id) if s.code == code)
 
     def overdue(self) -> list[tuple[str, ShortfallLine]]:
@@ -163,26 +148,7 @@ class FollowUp:
 
     def hand_out(self, case: IntakeCase, operator: OperatorRef, *, collected_by: str, items: str) -> None:
         """出件: the platform reported the case done; record who collected what (no ID number in clear)."""
-        status = self.store.cases.get(case.case_id).summary.status
-        if status is not CaseStatus.COMPLETED:
-            label = STATUS_LABELS.get(status, status.value)
-            raise IntakeError(f"案件 {case.case_number} 当前为“{label}”，平台办结后才能出件")
-        if case.decision.get("handout"):
-            raise IntakeError(f"案件 {case.case_number} 已出件")
-        if not collected_by.strip() or not items.strip():
-            raise IntakeError("出件须登记领取人和领取的文书")
-        case.decision = {
-            **case.decision,
-            "handout": {
-                "by": operator.actor,
-                "at": case.now().isoformat(),
-                "collected_by": collected_by.strip(),
-                "items": items.strip(),
-            },
-        }
-        self.store.audit.append("handout", actor=operator.actor, case_number=case.case_number)
-        case.save()
-        case.queue_sync()
+        case.hand_out(operator, collected_by=collected_by, items=items)
 
     def unlock_operator(self, login: str, supervisor: OperatorRef) -> None:
         _require_supervisor(supervisor, "解锁操作员")

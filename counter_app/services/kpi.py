@@ -31,13 +31,11 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
-from counter_app.services.gateway import VerificationResult, outcomes_by_kind
-from counter_app.services.intake import CHINA_TZ
-from forms.materials import MaterialState, evaluate
+from forms.case import assess, load_case
+from forms.china_time import CHINA_TZ
 from forms.policy import PolicyPack
-from forms.scenario import Scenario
 from forms.vocabulary import ShortfallStatus
-from forms.workdays import WorkingDayCalendar
+from forms.workdays import WorkingDayCalendar, default_calendar
 
 if TYPE_CHECKING:
     from counter_app.services.workstation import Workstation
@@ -185,28 +183,25 @@ def case_kpi(
     today: date,
     calendar: WorkingDayCalendar | None = None,
 ) -> CaseKpi | None:
-    """The measures of one case from its saved payload and its shortfalls; None when it has no decision now."""
-    decision = payload.get("decision") or {}
-    status = decision.get("status")
-    decided_at = _at(decision.get("at"))
-    if status not in ("accepted", "declined") or decided_at is None:
+    """The measures of one case from its saved aggregate and its shortfalls; None when it has no decision now.
+
+    The material counts are the case's own assessment (forms.case.assess), never worked out again here."""
+    try:
+        file = load_case(payload)
+    except (ValidationError, ValueError):
         return None
+    decision = file.decision
+    if decision is None:
+        return None
+    status = decision.outcome
+    decided_at = decision.at
     day = decided_at.astimezone(CHINA_TZ).date()
-    first = _at((payload.get("timing") or {}).get("first_input_at"))
+    first = file.timing.first_input_at
     seconds = max(0, int((decided_at - first).total_seconds())) if first is not None else None
 
     paper = exempted = waived = 0
     if status == "accepted":
-        application = payload.get("application") or {}
-        try:
-            scenario = Scenario.model_validate(application.get("scenario") or {})
-            lines = [MaterialState.model_validate(line) for line in payload.get("checklist") or []]
-            results = [VerificationResult.model_validate(raw) for raw in payload.get("results") or []]
-        except ValidationError:
-            scenario, lines, results = Scenario(), [], []
-        evaluation = evaluate(
-            policy.materials, scenario, lines, outcomes_by_kind(results), accepted_on=day, calendar=calendar
-        )
+        evaluation = assess(file, policy, calendar or default_calendar(), today).evaluation
         paper, exempted, waived = len(evaluation.received), len(evaluation.exempted), len(evaluation.waived)
 
     fulfilled = [s for s in shortfalls if s.status is ShortfallStatus.FULFILLED]
@@ -217,7 +212,7 @@ def case_kpi(
     return CaseKpi(
         case_number=case_number,
         day=day,
-        operator=str(decision.get("by") or "?"),
+        operator=decision.by or "?",
         status=str(status),
         intake_seconds=seconds,
         paper=paper,
@@ -316,7 +311,7 @@ def workstation_report(workstation: Workstation, start: date | None = None, end:
     """The KPIs for the KPI screen: the workstation's store and policy pack; today by default."""
     today = workstation.today()
     return kpi_report(
-        workstation.store,
+        workstation._store,
         workstation.policy,
         start or today,
         end or start or today,

@@ -1,21 +1,22 @@
-"""Step 5, the material checklist (材料清单): received, exempted by a registry, waived (容缺) or missing."""
+"""Step 5, the material checklist (材料清单): received, exempted by a registry, waived (容缺) or missing.
+
+The table shows the case's assessment (:attr:`forms.case.Assessment.rows`) as it is: the status and note of every
+line come from the one evaluation, never from a rule of this screen's own.
+"""
 
 from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.widgets import DataTable, Static
 
-from forms.materials import Material
-from forms.vocabulary import VERIFICATION_LABELS, MaterialClass, MaterialStatus, VerificationOutcome
+from forms.case import MaterialRow
+from forms.vocabulary import MATERIAL_STATUS_LABELS
 from screens.steps import Step
 
-STATUS_TEXT: dict[MaterialStatus, str] = {
-    MaterialStatus.VERIFIED: "免提交（核验一致）",
-    MaterialStatus.RECEIVED: "已收取",
-    MaterialStatus.WAIVED: "容缺",
-    MaterialStatus.MISSING: "未提交",
-    MaterialStatus.NOT_APPLICABLE: "不适用",
-}
+
+def row_cells(row: MaterialRow) -> tuple[str, str, str, str]:
+    """The four cells of a checklist line: name, class, status and note."""
+    return (row.name, "核心" if row.core else "非核心", MATERIAL_STATUS_LABELS[row.status], row.note)
 
 
 class ChecklistStep(Step):
@@ -44,43 +45,27 @@ class ChecklistStep(Step):
         table.add_column("说明", key="note")
         self.refresh_from_case()
 
-    def _row(self, material: Material) -> tuple[str, str, str, str]:
-        line = self.case.checklist.get(material.code)
-        status = line.status if line else MaterialStatus.MISSING
-        outcomes = self.case.outcomes()
-        klass = "核心" if material.material_class is MaterialClass.CORE else "非核心"
-        note = ""
-        if material.exempt_by is not None and outcomes.get(material.exempt_by) is VerificationOutcome.MATCH:
-            status = MaterialStatus.VERIFIED
-            note = f"由{VERIFICATION_LABELS[material.exempt_by]}核验代替"
-        elif status is MaterialStatus.WAIVED:
-            note = f"补交期限：{material.shortfall.due_label()}"
-        elif status is MaterialStatus.RECEIVED and line is not None and line.received is not None:
-            form = "原件" if line.received.form.value == "original" else "复印件"
-            note = f"{form} {line.received.count} 份"
-        elif material.shortfall.waivable:
-            note = f"可容缺（{material.shortfall.due_label()}）"
-        elif material.material_class is MaterialClass.CORE:
-            note = "核心要件，须收取或核验免提交"
-        return (material.name, klass, STATUS_TEXT[status], note)
-
     def refresh_from_case(self) -> None:
-        from forms.materials import materials_for
-
+        assessment = self.case.assessment()
         table = self.query_one("#materials", DataTable)
         cursor = table.cursor_row
         table.clear()
-        for material in materials_for(self.case.policy.materials, self.case.application.scenario):
-            table.add_row(*self._row(material), key=material.code)
+        for row in assessment.rows:
+            table.add_row(*row_cells(row), key=row.code)
         if table.row_count:
             table.move_cursor(row=min(cursor, table.row_count - 1))
-        evaluation = self.case.evaluation()
+        evaluation = assessment.evaluation
         self.query_one("#checklist-summary", Static).update(
             f"需提交 {len(evaluation.to_hand_in)} 项"
             f"（已收取 {len(evaluation.received)}，容缺 {len(evaluation.waived)}），"
             f"数据共享免提交 {len(evaluation.exempted)} 项，仍缺 {len(evaluation.missing)} 项。\n"
             "空格：已收取　W：容缺受理　M：改为未提交"
         )
+
+    def shown(self) -> list[tuple[str, ...]]:
+        """What the table shows, row by row (for tests comparing it with the assessment)."""
+        table = self.query_one("#materials", DataTable)
+        return [tuple(str(cell) for cell in table.get_row_at(i)) for i in range(table.row_count)]
 
     def selected_code(self) -> str | None:
         table = self.query_one("#materials", DataTable)

@@ -45,7 +45,8 @@ class ReviewStep(Step):
         app = case.application
         applicant = app.applicant
         loan = app.fund_loan
-        evaluation = case.evaluation()
+        assessment = case.assessment()
+        evaluation = assessment.evaluation
         items = "、".join(LINKED_ITEM_LABELS[i] for i in app.scenario.linked_items())
         lines = [
             f"案件编号：{case.case_number}　状态：{STATUS_LABELS.get(case.status, case.status.value)}",
@@ -60,13 +61,13 @@ class ReviewStep(Step):
         for item in evaluation.waived:
             lines.append(f"  容缺：{escape(item.material.name)}，{escape(item.due_text)}")
         self.query_one("#review-summary", Static).update("\n".join(lines))
-        problems = case.blocking_problems() if case.editable else []
+        problems = list(assessment.blocking) if case.editable else []
         if case.editable:
             if problems:
                 text = "[b red]尚不能受理：[/]\n" + "\n".join(f"· {escape(p)}" for p in problems)
                 text += "\n\nF10 不予受理并打印一次性告知书；补齐后 F9 受理。"
             else:
-                if case.operator.role == "agent" and not case.policy.agents_may_accept.value:
+                if case.operator.role == "agent" and not assessment.agents_may_accept:
                     # Help-and-act agents prepare the case; the window accepts it (policy pack).
                     text = "[b green]预审完成。[/] 按 H 交窗口受理，并把案件编号告知窗口工作人员。"
                 else:
@@ -80,10 +81,11 @@ class ReviewStep(Step):
             return
         decision.display = True
         info = [f"已{STATUS_LABELS.get(case.status, case.status.value)}"]
-        if case.decision.get("promised"):
-            estimate = "（估算）" if case.decision.get("estimate") else ""
-            info.append(f"承诺办结日期：{case.decision['promised']}{estimate}")
-        if case.decision.get("pending_lookups"):
+        made = case.decision
+        if made is not None and made.promised is not None:
+            estimate = "（估算）" if made.estimate else ""
+            info.append(f"承诺办结日期：{made.promised.isoformat()}{estimate}")
+        if made is not None and made.pending_lookups:
             info.append("离线受理：部分核验待完成，联网后自动补查")
         # The clerk reads document names, not the codes they are stored under.
         printed = "、".join(DOC_LABELS[kind] for kind in DocKind if kind.value in case.printed_any()) or "尚未打印"

@@ -6,17 +6,11 @@ from textual.app import ComposeResult
 from textual.widgets import DataTable, Static
 
 from counter_app.services.intake import CHINA_TZ
-from forms.vocabulary import VERIFICATION_LABELS, VerificationKind, VerificationOutcome
+from forms.vocabulary import OUTCOME_MARKS, VERIFICATION_LABELS, VerificationKind, VerificationOutcome
 from screens.steps import Step
 
-OUTCOME_LABELS: dict[VerificationOutcome, str] = {
-    VerificationOutcome.MATCH: "✔ 一致",
-    VerificationOutcome.MISMATCH: "✘ 不一致",
-    VerificationOutcome.NOT_FOUND: "✘ 未查到",
-    VerificationOutcome.REFUSED: "✘ 已拒绝",
-    VerificationOutcome.UNAVAILABLE: "！不可用",
-    VerificationOutcome.PENDING: "… 待核验（离线排队）",
-}
+# The marks are forms.vocabulary's one table of outcome labels for live tables.
+OUTCOME_LABELS = OUTCOME_MARKS
 
 
 class VerifyStep(Step):
@@ -66,7 +60,7 @@ class VerifyStep(Step):
             result = self.case.results.get(kind)
             source = result.source if result else ""
             when = result.checked_at.astimezone(CHINA_TZ).strftime("%H:%M:%S") if result else ""
-            detail = (result.problem.message if result and result.problem else "") or (
+            detail = (result.problem if result else "") or (
                 str(result.data.get("summary", "")) if result else ""
             )
             table.add_row(VERIFICATION_LABELS[kind], self.state_of(kind), source, when, detail, key=kind.value)

@@ -1,0 +1,167 @@
+"""Decisions and what follows them: accept, decline, hand-off, void, reopen, 补件 and 出件.
+
+Each is one command (:meth:`CaseCore._run`): the aggregate, the status, the store's projections (shortfalls,
+checklist lines), the outbox entry and the audit lines are written in ONE transaction, so "accepted" holds exactly
+when the platform has an entry queued, and a decision is never half recorded.
+"""
+
+from __future__ import annotations
+
+from counter_app.services.case_core import CaseCore
+from counter_app.services.case_types import DecisionMade, IntakeError, OperatorRef
+from forms.case import Assessment, CaseFile, Decision, Handoff, Handout, Supplement, Void
+from forms.materials import MaterialState, Receipt
+from forms.vocabulary import CASE_STATUS_LABELS, CaseStatus, MaterialStatus, Role
+from printouts.kinds import DocKind
+
+# Statuses in which the case is with the back office and the window still serves the applicant.
+FOLLOW_UP = (CaseStatus.ACCEPTED, CaseStatus.SUBMITTED, CaseStatus.IN_REVIEW, CaseStatus.APPROVED, CaseStatus.COMPLETED)
+
+
+class DecisionCommands(CaseCore):
+    """受理, 不予受理 and the follow-up work on a decided case."""
+
+    def accept(self) -> DecisionMade:
+        """受理: promised date fixed, shortfalls opened, the platform's entry queued — all or nothing."""
+        self._require_draft()
+        if self.operator.role == Role.AGENT.value and not self.policy.agents_may_accept.value:
+            raise IntakeError(
+                f"按{self.policy.meta.name}政策，帮办代办员完成预审后由窗口工作人员受理："
+                f"请按 H 交窗口，并把案件编号 {self.case_number} 告知窗口"
+            )
+        now, actor = self.now(), self.operator.actor
+
+        def change(file: CaseFile) -> CaseFile:
+            self._require_draft()
+            assessment = self.assessment_of(file)
+            if assessment.blocking:
+                raise IntakeError("尚不能受理：\n" + "\n".join(f"· {p}" for p in assessment.blocking))
+            decision = Decision(
+                outcome="accepted",
+                at=now,
+                by=actor,
+                promised=assessment.promised,
+                estimate=assessment.promised_estimate,
+                pending_lookups=assessment.pending_lookups,
+            )
+            return file.model_copy(update={"decision": decision, "drafts": {}})
+
+        def effects(file: CaseFile, assessment: Assessment) -> CaseStatus:
+            self._repo.move_status(self.case_id, CaseStatus.ACCEPTED, actor=actor)
+            for item in assessment.evaluation.waived:
+                # "Before disbursement" has no date of its own: it is tracked against the promised completion date.
+                due = item.due if item.due is not None else assessment.promised
+                self._repo.open_shortfall(self.case_id, item.material.code, due, self.case_number)
+            self._repo.project_checklist(self.case_id, file)
+            self._repo.queue_for_platform(self.case_id, file, actor=actor)
+            return CaseStatus.ACCEPTED
+
+        self._run(change, effects)
+        assessment = self.assessment()
+        docs: list[DocKind] = [DocKind.RECEIPT, DocKind.FORM, DocKind.AUTHORIZATION]
+        if assessment.evaluation.waived:
+            docs.append(DocKind.COMMITMENT)
+        return DecisionMade(CaseStatus.ACCEPTED, self.case_number, assessment, tuple(docs))
+
+    def decline(self, reasons: tuple[str, ...] = ()) -> DecisionMade:
+        """不予受理 for now: the one-time notice lists everything missing, at once."""
+        self._require_draft()
+        now, actor = self.now(), self.operator.actor
+
+        def change(file: CaseFile) -> CaseFile:
+            self._require_draft()
+            blocking = self.assessment_of(file).blocking
+            decision = Decision(outcome="declined", at=now, by=actor, reasons=reasons or blocking)
+            return file.model_copy(update={"decision": decision, "drafts": {}})
+
+        def effects(file: CaseFile, assessment: Assessment) -> CaseStatus:
+            self._repo.move_status(self.case_id, CaseStatus.DECLINED, actor=actor)
+            return CaseStatus.DECLINED
+
+        self._run(change, effects)
+        return DecisionMade(CaseStatus.DECLINED, self.case_number, self.assessment(), (DocKind.NOTICE,))
+
+    def hand_over(self) -> None:
+        """An agent's pre-verified case (预审) goes to the window: a clerk there opens it by its number."""
+        self._require_draft()
+        handoff = Handoff(by=self.operator.actor, at=self.now())
+
+        def effects(file: CaseFile, assessment: Assessment) -> None:
+            self._repo.audit("handoff", actor=self.operator.actor, case_number=self.case_number)
+
+        self._run(lambda f: f.model_copy(update={"handoff": handoff}), effects)
+
+    def void(self, supervisor: OperatorRef, reason: str) -> None:
+        """作废: only a supervisor, with a reason; the case is closed and the platform told (audited)."""
+        if supervisor.role != Role.SUPERVISOR.value:
+            raise IntakeError("只有负责人可以作废案件")
+        if not reason.strip():
+            raise IntakeError("作废案件须写明原因")
+        void = Void(by=supervisor.actor, at=self.now(), reason=reason.strip())
+
+        def effects(file: CaseFile, assessment: Assessment) -> CaseStatus:
+            target = CaseStatus.REJECTED if self.status is not CaseStatus.DRAFT else CaseStatus.DECLINED
+            self._repo.move_status(
+                self.case_id, target, actor=supervisor.actor, reason=f"作废：{void.reason}", supervisor=True
+            )
+            self._repo.audit("supervisor_override", actor=supervisor.actor, case_number=self.case_number, what="void")
+            if target is CaseStatus.REJECTED:
+                self._repo.queue_for_platform(self.case_id, file, actor=supervisor.actor)
+            return target
+
+        self._run(lambda f: f.model_copy(update={"void": void}), effects)
+
+    def reopen(self) -> None:
+        """A declined case comes back as a draft when the applicant returns with what was missing."""
+        if self.status is not CaseStatus.DECLINED:
+            raise IntakeError("只有不予受理的案件可以重新办理")
+
+        def change(file: CaseFile) -> CaseFile:
+            if self.status is not CaseStatus.DECLINED:
+                raise IntakeError("只有不予受理的案件可以重新办理")
+            return file.model_copy(update={"decision": None})
+
+        def effects(file: CaseFile, assessment: Assessment) -> CaseStatus:
+            self._repo.move_status(self.case_id, CaseStatus.DRAFT, actor=self.operator.actor)
+            return CaseStatus.DRAFT
+
+        self._run(change, effects)
+
+    def receive_supplement(self, code: str, operator: OperatorRef) -> None:
+        """补件: a waived material comes in; the shortfall closes and the platform hears of it, together."""
+        supplement = Supplement(code=code, at=self.now(), by=operator.actor)
+
+        def change(file: CaseFile) -> CaseFile:
+            if code not in self._repo.open_shortfall_codes(self.case_id):
+                name = self.policy.materials.get(code).name if code in self.policy.materials.codes() else code
+                raise IntakeError(f"案件 {self.case_number} 没有待补交的“{name}”")
+            line = MaterialState(code=code, status=MaterialStatus.RECEIVED, received=Receipt(form="original", count=1))
+            file = file.with_line(line)
+            return file.model_copy(update={"supplements": (*file.supplements, supplement)})
+
+        def effects(file: CaseFile, assessment: Assessment) -> None:
+            self._repo.fulfil_shortfall(self.case_id, code)
+            self._repo.audit("supplement", actor=operator.actor, case_number=self.case_number, material=code)
+            self._repo.queue_for_platform(self.case_id, file, actor=operator.actor)
+
+        self._run(change, effects)
+
+    def hand_out(self, operator: OperatorRef, *, collected_by: str, items: str) -> None:
+        """出件: the platform reported the case done; record who collected what (no ID number in clear)."""
+        if not collected_by.strip() or not items.strip():
+            raise IntakeError("出件须登记领取人和领取的文书")
+        handout = Handout(by=operator.actor, at=self.now(), collected_by=collected_by.strip(), items=items.strip())
+
+        def change(file: CaseFile) -> CaseFile:
+            if self.status is not CaseStatus.COMPLETED:
+                label = CASE_STATUS_LABELS.get(self.status, self.status.value)
+                raise IntakeError(f"案件 {self.case_number} 当前为“{label}”，平台办结后才能出件")
+            if file.handout is not None:
+                raise IntakeError(f"案件 {self.case_number} 已出件")
+            return file.model_copy(update={"handout": handout})
+
+        def effects(file: CaseFile, assessment: Assessment) -> None:
+            self._repo.audit("handout", actor=operator.actor, case_number=self.case_number)
+            self._repo.queue_for_platform(self.case_id, file, actor=operator.actor)
+
+        self._run(change, effects)

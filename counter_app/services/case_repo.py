@@ -1,0 +1,129 @@
+"""The case repository: the one adapter between the case aggregate and the local store.
+
+It reads a :class:`~forms.case.CaseFile` (any saved version, migrated on load), saves it encrypted as the single
+source of truth, and writes the store's projections (status, people index, checklist lines, shortfalls, outbox,
+print log, audit) — always inside the transaction of the command that caused them (:meth:`transaction`). No
+Textual here; screens never see this class.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from forms.case import CaseFile, load_case
+from forms.vocabulary import CaseStatus, MaterialStatus
+
+if TYPE_CHECKING:
+    from local_cache import Store
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """A case as read from the store: its aggregate, status, revision and where the clerk was."""
+
+    case_id: str
+    case_number: str
+    status: CaseStatus
+    revision: int
+    file: CaseFile
+    ui_state: dict[str, Any]
+
+
+def platform_payload(file: CaseFile) -> dict[str, Any]:
+    """What the platform receives: the whole aggregate, without the counter's half-typed text."""
+    return file.model_dump(mode="json", exclude={"drafts"})
+
+
+class CaseRepository:
+    """Load and save cases and their projections; every method joins the caller's :meth:`transaction`."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        with self._store.transaction():
+            yield
+
+    # -- the aggregate -----------------------------------------------------------------------------------------
+
+    def create(self, *, actor: str, operator_id: int) -> Loaded:
+        record = self._store.cases.create(
+            actor=actor, operator_id=operator_id, payload=CaseFile().model_dump(mode="json")
+        )
+        return self.load(record.summary.id)
+
+    def load(self, case_id: str, *, today: date | None = None) -> Loaded:
+        record = self._store.cases.get(case_id)
+        return Loaded(
+            case_id=case_id,
+            case_number=record.summary.case_number,
+            status=record.summary.status,
+            revision=record.summary.revision,
+            file=load_case(record.payload, today=today),
+            ui_state=dict(record.ui_state),
+        )
+
+    def head(self, case_id: str) -> tuple[int, CaseStatus]:
+        """Revision and status only: enough to tell whether the copy in memory is still the latest."""
+        return self._store.cases.head(case_id)
+
+    def save(self, case_id: str, file: CaseFile, *, ui_state: Mapping[str, Any] | None, expected_revision: int) -> int:
+        """Save the whole aggregate (and the people index from it); returns the new revision."""
+        from local_cache.people import people_from_payload
+
+        application = file.application.model_dump(mode="json")
+        return self._store.cases.autosave(
+            case_id,
+            file.model_dump(mode="json"),
+            ui_state=ui_state,
+            people=people_from_payload(application),
+            expected_revision=expected_revision,
+        )
+
+    # -- projections and side effects (inside the command's transaction) ----------------------------------------
+
+    def move_status(
+        self, case_id: str, status: CaseStatus, *, actor: str, reason: str | None = None, supervisor: bool = False
+    ) -> None:
+        self._store.cases.move_status(case_id, status, actor=actor, reason=reason, override_by_supervisor=supervisor)
+
+    def project_checklist(self, case_id: str, file: CaseFile) -> None:
+        for line in file.checklist:
+            self._store.records.set_checklist_line(case_id, line.code, MaterialStatus(line.status))
+
+    def open_shortfall(self, case_id: str, code: str, due: date, commitment_ref: str) -> None:
+        self._store.records.add_shortfall(case_id, code, due, commitment_ref=commitment_ref)
+
+    def open_shortfall_codes(self, case_id: str) -> set[str]:
+        from forms.vocabulary import ShortfallStatus
+
+        return {
+            s.material_code
+            for s in self._store.records.shortfalls(case_id)
+            if s.status is not ShortfallStatus.FULFILLED
+        }
+
+    def fulfil_shortfall(self, case_id: str, code: str) -> None:
+        self._store.records.fulfil_shortfall(case_id, code)
+
+    def queue_for_platform(self, case_id: str, file: CaseFile, *, actor: str) -> int:
+        """One new version for the platform, sent in order, exactly once; returns the version."""
+        from local_cache.sync_ledger import SyncLedger
+
+        version = SyncLedger.of(self._store).next_version(case_id)
+        self._store.outbox.enqueue(case_id, version, platform_payload(file), actor=actor)
+        return version
+
+    def log_print(self, case_id: str, document: str, *, actor: str, reason: str | None) -> None:
+        self._store.prints.record(case_id, document, actor=actor, reason=reason)
+
+    def audit(self, action: str, *, actor: str, case_number: str, **detail: Any) -> None:
+        self._store.audit.append(action, actor=actor, case_number=case_number, **detail)
+
+    def has_outbox_entry(self, case_id: str) -> bool:
+        return any(e.case_id == case_id for e in self._store.outbox.entries())

@@ -1,0 +1,176 @@
+"""The one assessment of a case: everything a screen, a printout or the platform shows is derived here.
+
+:func:`assess` is pure: the same case, policy, calendar and day give the same :class:`Assessment`. Screens,
+printouts and sync render it; none of them re-derives a rule (the checklist screen shows :attr:`Assessment.rows`,
+the receipt prints :attr:`Assessment.promised`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from forms.application import Issue, Severity
+from forms.case import loan as loan_rules
+from forms.case.record import CaseFile
+from forms.china_time import china_date
+from forms.loan import LoanLimit, TermLimit
+from forms.materials import Evaluation, Material, MaterialState, OutcomesByWhose, Whose, evaluate, initial_checklist
+from forms.materials import materials_for as applicable_materials
+from forms.policy import PolicyPack
+from forms.vocabulary import (
+    VERIFICATION_LABELS,
+    HomeOrdinal,
+    MaterialClass,
+    MaterialStatus,
+    PaperFormLabel,
+    VerificationKind,
+    VerificationOutcome,
+)
+from forms.workdays import WorkingDayCalendar
+
+AGENT_MISMATCH = "代办人身份核验不一致：请核对代办人身份证原件，不一致的不能代办"
+
+
+@dataclass(frozen=True)
+class MaterialRow:
+    """One checklist line as the clerk sees it: the status the evaluation gives it and a short note."""
+
+    code: str
+    name: str
+    core: bool
+    status: MaterialStatus
+    note: str
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """What the back office would make of the case today, in the form every layer renders."""
+
+    evaluation: Evaluation
+    rows: tuple[MaterialRow, ...]
+    form_issues: tuple[Issue, ...]
+    outcomes: dict[VerificationKind, VerificationOutcome]
+    by_person: dict[Whose, dict[VerificationKind, VerificationOutcome]]
+    loan_limit: LoanLimit | None
+    term_limit: TermLimit | None
+    home_ordinal: HomeOrdinal
+    loan_problems: tuple[str, ...]
+    blocking: tuple[str, ...]
+    promised: date
+    promised_estimate: bool
+    promised_days: int
+    agents_may_accept: bool
+    pending_lookups: tuple[VerificationKind, ...] = field(default=())
+
+    @property
+    def acceptable(self) -> bool:
+        return not self.blocking
+
+    def row(self, code: str) -> MaterialRow:
+        return next(r for r in self.rows if r.code == code)
+
+
+def people_outcomes(case: CaseFile) -> OutcomesByWhose:
+    """Lookups about someone other than the applicant that decide their own materials (the agent's identity)."""
+    if not case.application.scenario.by_agent:
+        return {}
+    return {Whose.AGENT: case.outcomes(Whose.AGENT)}
+
+
+def fresh_checklist(case: CaseFile, policy: PolicyPack) -> list[MaterialState]:
+    """The scenario's lines with exemptions as the lookups stand (the clerk's marks are merged by the caller)."""
+    return initial_checklist(
+        policy.materials, case.application.scenario, case.outcomes(), by_whose=people_outcomes(case)
+    )
+
+
+def _row(material: Material, state: MaterialStatus, evaluation: Evaluation, line: MaterialState | None) -> MaterialRow:
+    note = ""
+    exempt = next((e for e in evaluation.exempted if e.material.code == material.code), None)
+    waived = next((w for w in evaluation.waived if w.material.code == material.code), None)
+    missing = next((m for m in evaluation.missing if m.material.code == material.code), None)
+    if exempt is not None:
+        state, note = MaterialStatus.VERIFIED, f"由{VERIFICATION_LABELS[exempt.kind]}核验代替"
+    elif waived is not None:
+        state, note = MaterialStatus.WAIVED, f"补交期限：{waived.due_text}"
+    elif missing is not None:
+        state = MaterialStatus.MISSING
+        if line is not None and line.status is MaterialStatus.WAIVED:
+            note = missing.reason  # a waiver the rules refuse: say why
+        elif material.shortfall.waivable:
+            note = f"可容缺（{material.shortfall.due_label()}）"
+        elif material.material_class is MaterialClass.CORE:
+            note = "核心要件，须收取或核验免提交"
+    elif material in evaluation.received and line is not None and line.received is not None:
+        state = MaterialStatus.RECEIVED
+        note = f"{PaperFormLabel[line.received.form.value]} {line.received.count} 份"
+    else:
+        state, note = MaterialStatus.NOT_APPLICABLE, "经窗口确认不适用于本件"
+    return MaterialRow(material.code, material.name, material.core, state, note)
+
+
+def assess(case: CaseFile, policy: PolicyPack, calendar: WorkingDayCalendar, today: date) -> Assessment:
+    """Derive everything shown about ``case`` on ``today`` under ``policy`` and ``calendar``."""
+    decided_on = china_date(case.decision.at) if case.decision is not None else today
+    by_person = {k: dict(v) for k, v in people_outcomes(case).items()}
+    outcomes = case.outcomes()
+    evaluation = evaluate(
+        policy.materials,
+        case.application.scenario,
+        list(case.checklist),
+        outcomes,
+        accepted_on=decided_on,
+        calendar=calendar,
+        by_whose=by_person,
+        approved_waivers={o.code for o in case.overrides},
+    )
+    lines = {line.code: line for line in case.checklist}
+    rows = tuple(
+        _row(m, MaterialStatus.MISSING, evaluation, lines.get(m.code))
+        for m in applicable_materials(policy.materials, case.application.scenario)
+    )
+    issues = tuple(case.application.check(today))
+    cap = loan_rules.loan_limit(case, policy, today)
+    term = loan_rules.term_limit(case, policy, today)
+    loan_problems = tuple(loan_rules.loan_problems(cap, term, case))
+    blocking = [
+        f"{i.label}：{i.message}" if i.label not in i.message else i.message
+        for i in issues
+        if i.severity is Severity.ERROR
+    ]
+    blocking += loan_problems
+    agent = by_person.get(Whose.AGENT, {}).get(VerificationKind.IDENTITY)
+    if agent in (VerificationOutcome.MISMATCH, VerificationOutcome.NOT_FOUND):
+        blocking.append(AGENT_MISMATCH)
+    if not evaluation.acceptable:
+        blocking += evaluation.reasons
+    days = policy.promised_working_days.value
+    if case.decision is not None and case.decision.promised is not None:
+        promised, estimate = case.decision.promised, case.decision.estimate
+    else:
+        result = calendar.add_working_days(decided_on, days)
+        promised, estimate = result.due, result.estimate
+    return Assessment(
+        evaluation=evaluation,
+        rows=rows,
+        form_issues=issues,
+        outcomes=outcomes,
+        by_person=by_person,
+        loan_limit=cap,
+        term_limit=term,
+        home_ordinal=loan_rules.home_ordinal(case),
+        loan_problems=loan_problems,
+        blocking=tuple(blocking),
+        promised=promised,
+        promised_estimate=estimate,
+        promised_days=days,
+        agents_may_accept=policy.agents_may_accept.value,
+        pending_lookups=tuple(k for k, o in outcomes.items() if o is VerificationOutcome.PENDING),
+    )
+
+
+def suggested_rate(case: CaseFile, policy: PolicyPack, months: int, today: date) -> Decimal:
+    """The policy rate for the term, for the loan step and the derived rate field."""
+    return loan_rules.suggested_rate(case, policy, months, today)

@@ -1,0 +1,193 @@
+"""The case aggregate: everything one case is, typed, in one object that the store saves encrypted as a whole.
+
+A :class:`CaseFile` is pure data: no I/O, no clock. The services load it, apply one command to it, assess it
+(:func:`forms.case.assess.assess`) and save it in one transaction; nothing about a case lives anywhere else as
+truth (the store's other tables are projections written in the same transaction).
+
+The saved form is versioned (``schema_version``); :func:`forms.case.migrate.load_case` reads every version that
+was ever saved and returns the current one.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, JsonValue
+
+from forms.application import Application
+from forms.materials import MaterialState, Whose
+from forms.vocabulary import MaterialStatus, VerificationKind, VerificationOutcome
+
+SCHEMA_VERSION = 2
+"""The version :class:`CaseFile` saves; version 1 is the untyped payload before the aggregate (no field)."""
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class LookupRecord(_Record):
+    """One lookup of one person's registry entry: what it was asked with and what came back."""
+
+    person: Whose = Whose.APPLICANT
+    position: int = Field(0, ge=0, description="Which one, where a case has several (co-borrowers).")
+    kind: VerificationKind
+    params: dict[str, JsonValue] = Field(default_factory=dict)
+    request_id: str
+    outcome: VerificationOutcome
+    data: dict[str, JsonValue] = Field(default_factory=dict)
+    source: str = ""
+    checked_at: AwareDatetime
+    subject_hash: str = ""
+    authorization_ref: str | None = None
+    actor: str = ""
+    attempts: int = 0
+    cached: bool = False
+    problem_code: str | None = None
+    problem: str = ""
+
+
+class Decision(_Record):
+    """受理 or 不予受理: made once, by whom and when; an acceptance carries its promised completion date."""
+
+    outcome: Literal["accepted", "declined"]
+    at: AwareDatetime
+    by: str
+    promised: date | None = None
+    estimate: bool = False
+    pending_lookups: tuple[VerificationKind, ...] = ()
+    reasons: tuple[str, ...] = ()
+
+
+class Void(_Record):
+    """作废 by a supervisor, with the reason."""
+
+    by: str
+    at: AwareDatetime
+    reason: str = ""
+
+
+class Supplement(_Record):
+    """补件: a waived material handed in after acceptance."""
+
+    code: str
+    at: AwareDatetime
+    by: str
+
+
+class Handout(_Record):
+    """出件: who collected what, when (no ID number: the collector's name as said at the window)."""
+
+    by: str
+    at: AwareDatetime
+    collected_by: str
+    items: str
+
+
+class Override(_Record):
+    """A supervisor's approved exception (负责人批准): a core material waived, with the reason."""
+
+    code: str
+    by: str
+    reason: str
+    at: AwareDatetime
+
+
+class Handoff(_Record):
+    """An agent's pre-verified case (预审) handed to the window."""
+
+    by: str
+    at: AwareDatetime
+    state: Literal["ready"] = "ready"
+
+
+class Prints(_Record):
+    """Documents printed: frozen after the decision (their data, so a reprint is the same content) and the
+    working copies printed for signature before it."""
+
+    frozen: dict[str, str] = Field(default_factory=dict, description="document kind -> the data it printed (JSON)")
+    drafts: tuple[str, ...] = ()
+
+
+class Timing(_Record):
+    """KPI: intake time runs from the first keystroke to the decision (Fujian's "time used" measure)."""
+
+    first_input_at: AwareDatetime | None = None
+
+
+class CaseFile(BaseModel):
+    """One case, whole: the application, every lookup, the checklist, the decision and what followed it."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    schema_version: Literal[2] = 2
+    application: Application = Field(default_factory=Application)
+    lookups: tuple[LookupRecord, ...] = ()
+    checklist: tuple[MaterialState, ...] = ()
+    decision: Decision | None = None
+    void: Void | None = None
+    supplements: tuple[Supplement, ...] = ()
+    handout: Handout | None = None
+    overrides: tuple[Override, ...] = ()
+    handoff: Handoff | None = None
+    prints: Prints = Field(default_factory=Prints)
+    timing: Timing = Field(default_factory=Timing)
+    drafts: dict[str, str] = Field(
+        default_factory=dict,
+        description="Half-typed text by form path: saved with the case (encrypted), never in the screen state.",
+    )
+
+    # -- reading ------------------------------------------------------------------------------------------------
+
+    def lookup(self, kind: VerificationKind, person: Whose = Whose.APPLICANT, position: int = 0) -> LookupRecord | None:
+        """The latest answer of a kind about one person, or None."""
+        found = [r for r in self.lookups if r.kind is kind and r.person is person and r.position == position]
+        return max(found, key=lambda r: r.checked_at) if found else None
+
+    def outcomes(self, person: Whose = Whose.APPLICANT) -> dict[VerificationKind, VerificationOutcome]:
+        """The latest outcome per kind about one person."""
+        ordered = sorted((r for r in self.lookups if r.person is person), key=lambda r: r.checked_at)
+        return {r.kind: r.outcome for r in ordered}
+
+    def line(self, code: str) -> MaterialState | None:
+        return next((line for line in self.checklist if line.code == code), None)
+
+    def override(self, code: str) -> Override | None:
+        return next((o for o in self.overrides if o.code == code), None)
+
+    # -- changing (each returns a new file) ----------------------------------------------------------------------
+
+    def with_lookups(self, records: list[LookupRecord]) -> CaseFile:
+        """Keep every answer: a newer one of the same kind and person supersedes, the old stays for the record."""
+        known = {r.request_id for r in self.lookups}
+        fresh = tuple(r for r in records if r.request_id not in known)
+        return self.model_copy(update={"lookups": self.lookups + fresh})
+
+    def with_line(self, line: MaterialState) -> CaseFile:
+        lines = [existing for existing in self.checklist if existing.code != line.code]
+        index = next((i for i, existing in enumerate(self.checklist) if existing.code == line.code), len(lines))
+        lines.insert(index, line)
+        return self.model_copy(update={"checklist": tuple(lines)})
+
+    def with_checklist(self, fresh: list[MaterialState]) -> CaseFile:
+        """Lines for the scenario's materials; the clerk's own marks (received, waived, not applicable) are kept."""
+        kept = {
+            line.code: line
+            for line in self.checklist
+            if line.status in (MaterialStatus.RECEIVED, MaterialStatus.WAIVED, MaterialStatus.NOT_APPLICABLE)
+        }
+        return self.model_copy(update={"checklist": tuple(kept.get(line.code, line) for line in fresh)})
+
+    def with_draft(self, path: str, text: str | None) -> CaseFile:
+        drafts = dict(self.drafts)
+        if text is None:
+            drafts.pop(path, None)
+        else:
+            drafts[path] = text
+        return self.model_copy(update={"drafts": drafts})
+
+    def with_first_input(self, at: datetime) -> CaseFile:
+        if self.timing.first_input_at is not None:
+            return self
+        return self.model_copy(update={"timing": Timing(first_input_at=at)})
