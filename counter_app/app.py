@@ -155,7 +155,7 @@ class CounterApp(App[None]):
         save = getattr(self.screen, "save_state", None)
         if callable(save):
             save()
-        self.workstation.store.audit.append("lock", actor=self.operator.actor)
+        self.workstation.record_lock(self.operator)
         self.push_screen(LockScreen(self.workstation, self.operator), self._unlocked)
 
     def _unlocked(self, operator: OperatorRef | None) -> None:
@@ -201,9 +201,9 @@ def make_app(
 
     def open_workstation() -> Workstation:
         # Imported here: the services pull in pydantic models, SQLite, httpx; the login screen needs none of them.
-        from counter_app.services.workstation import Workstation
+        from counter_app.compose import open_workstation
 
-        return Workstation.open(settings, clock=clock)
+        return open_workstation(settings, clock=clock)
 
     return CounterApp(
         workstation or open_workstation,

@@ -12,7 +12,7 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 
-from counter_app.services.audit_view import AuditAccessDenied, AuditView, audit_view, can_view_audit, open_audit
+from counter_app.services.audit_view import AuditAccessDenied, AuditView, can_view_audit
 from counter_app.services.intake import CHINA_TZ, OperatorRef
 from counter_app.services.workstation import Workstation
 
@@ -65,7 +65,7 @@ class AuditScreen(Screen[None]):
         self.workstation = workstation
         self.operator = operator
         self.allowed = can_view_audit(operator)
-        self.audit: AuditView | None = None
+        self.current_view: AuditView | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -85,7 +85,7 @@ class AuditScreen(Screen[None]):
 
     def on_mount(self) -> None:
         try:
-            open_audit(self.workstation.store, self.operator)
+            self.workstation.audit_log().open(self.operator)
         except AuditAccessDenied as exc:
             self.notify(escape(str(exc)), severity="error", timeout=6)
             self.call_later(self._leave)
@@ -102,14 +102,13 @@ class AuditScreen(Screen[None]):
     def refresh_data(self, *, update_choices: bool = False) -> None:
         if not self.allowed:
             return
-        view = audit_view(
-            self.workstation.store,
+        view = self.workstation.audit_log().view(
             self.operator,
             case_number=self.query_one("#audit-case", Input).value,
             actor=self._filter("#audit-actor"),
             action=self._filter("#audit-action"),
         )
-        self.audit = view
+        self.current_view = view
         if update_choices:
             with self.prevent(Select.Changed):
                 self.query_one("#audit-actor", Select).set_options((a, a) for a in view.actors)

@@ -81,7 +81,7 @@ class FollowupScreen(Screen[None]):
             lines.append(f"已出件：{who} 领取 {escape(progress.handout.get('items', ''))}")
         elif progress.ready_for_handout:
             lines.append("[b green]平台已办结，可以出件：按 H 登记[/]")
-        for flag in self.workstation.store.flags.open_flags(self.case.case_id):
+        for flag in self.workstation.review_flags(self.case.case_id):
             lines.append(f"[b red]复核提示：{escape(flag.message)}；{escape(flag.action)}[/]")
         self.query_one("#fu-summary", Static).update("\n".join(lines))
         table = self.query_one("#fu-shortfalls", DataTable)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from rich.markup import escape
 from textual import on, work
@@ -13,7 +12,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from counter_app.services.intake import IntakeError, OperatorRef
-from counter_app.services.workstation import Workstation
+from counter_app.services.workstation import ConflictRow, Workstation
 
 STATE_ZH = {
     "pending": "待发送",
@@ -38,7 +37,7 @@ class SyncScreen(Screen[None]):
         super().__init__()
         self.workstation = workstation
         self.operator = operator
-        self._conflicts: dict[str, Any] = {}
+        self._conflicts: dict[str, ConflictRow] = {}
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -60,11 +59,12 @@ class SyncScreen(Screen[None]):
     def refresh_data(self) -> None:
         ws = self.workstation
         summary = ws.last_sync
-        counts = ws.store.outbox.counts()
+        counts = ws.sync_counts()
+        states = counts.outbox_states
         state = "尚未同步" if summary is None else summary.render()
         self.query_one("#sync-status", Static).update(
-            f"待发送 {counts.get('pending', 0)} 件，失败 {counts.get('dead', 0)} 件，"
-            f"冲突 {counts.get('conflict', 0)} 件，待补查核验 {ws.store.pending.count()} 项　最近一次：{escape(state)}"
+            f"待发送 {states.get('pending', 0)} 件，失败 {states.get('dead', 0)} 件，"
+            f"冲突 {states.get('conflict', 0)} 件，待补查核验 {counts.pending_lookups} 项　最近一次：{escape(state)}"
         )
         outbox = self.query_one("#outbox", DataTable)
         outbox.clear()
@@ -113,7 +113,6 @@ class SyncScreen(Screen[None]):
         conflict = self._conflicts.get(str(event.row_key.value))
         if conflict is None:
             return
-        local = self.workstation.store.outbox.get(conflict.outbox_id).payload
 
         def decided(keep: str | None) -> None:
             if keep is None:
@@ -124,7 +123,8 @@ class SyncScreen(Screen[None]):
                 self.notify(str(exc), severity="error")
             self.refresh_data()
 
-        self.app.push_screen(ConflictDialog(conflict.case_number, local, conflict.platform_view), decided)
+        dialog = ConflictDialog(conflict.case_number, conflict.local_payload, conflict.platform_view)
+        self.app.push_screen(dialog, decided)
 
     @on(DataTable.RowSelected, "#flags")
     def _flag(self, event: DataTable.RowSelected) -> None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import sys
+import weakref
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -34,14 +35,16 @@ from textual.pilot import Pilot  # noqa: E402
 from textual.widgets import DataTable, Input, Select  # noqa: E402
 
 from counter_app.app import CounterApp, make_app  # noqa: E402
+from counter_app.compose import open_workstation  # noqa: E402
 from counter_app.services.intake import IntakeCase, OperatorRef  # noqa: E402
-from counter_app.services.sandbox import SandboxSettings, make_transport  # noqa: E402
+from counter_app.services.sandbox import SandboxSettings  # noqa: E402
 from counter_app.services.sandbox.app import Sandbox  # noqa: E402
 from counter_app.services.stores import open_store  # noqa: E402
 from counter_app.services.workstation import Workstation  # noqa: E402
 from counter_app.settings import Settings  # noqa: E402
 from forms.scenario import Scenario  # noqa: E402
 from forms.vocabulary import VerificationKind  # noqa: E402
+from local_cache import Store  # noqa: E402
 from screens.widgets import field_id  # noqa: E402
 
 # 2026-09-30 10:00 in China (UTC+8): a Wednesday before the National Day holiday, so working days matter.
@@ -67,6 +70,25 @@ def make_settings(data_dir: Path, **overrides: Any) -> Settings:
     return Settings(data_dir=data_dir, **overrides)
 
 
+def open_counter(
+    settings: Settings,
+    clock: Callable[[], datetime] | None = None,
+    *,
+    sandbox: Sandbox | None = None,
+) -> Workstation:
+    """``counter_app.compose.open_workstation`` as the app does it, keeping the store and the sandbox at hand.
+
+    By default a sandbox with its default settings on ``clock`` (what the app gets). The store and the sandbox stay
+    reachable for the caller through :func:`store_of` and :func:`sandbox_of`.
+    """
+    store = open_store(settings, demo_clerk=True, clock=clock)
+    if sandbox is None:
+        sandbox = Sandbox(clock=clock) if clock is not None else Sandbox()
+    workstation = open_workstation(settings, clock=clock, store=store, sandbox=sandbox)
+    _behind[workstation] = (store, sandbox)
+    return workstation
+
+
 def make_workstation(
     settings: Settings,
     clock: Callable[[], datetime],
@@ -75,12 +97,26 @@ def make_workstation(
 ) -> Workstation:
     """A workstation whose embedded sandbox runs on the same frozen clock.
 
-    ``Workstation.open`` gives the sandbox the real clock, so lookup times would change from run to run. The
-    gateway client still signs with the real time, so the sandbox is told to accept any timestamp skew.
+    The sandbox's lookup times follow the frozen clock, so they are the same on every run. The gateway client
+    still signs with the real time, so the sandbox is told to accept any timestamp skew.
     """
-    store = open_store(settings, demo_clerk=True, clock=clock)
     sandbox = Sandbox(sandbox_settings or SandboxSettings(timestamp_tolerance_seconds=10**10), clock=clock)
-    return Workstation(settings, store, clock=clock, sandbox=sandbox, gateway_transport=make_transport(sandbox))
+    return open_counter(settings, clock, sandbox=sandbox)
+
+
+# The store and the sandbox behind each workstation opened here. The workstation exposes neither (screens must not
+# reach them), but tests and scripts set up data through the store and inject faults through the sandbox.
+_behind: weakref.WeakKeyDictionary[Workstation, tuple[Store, Sandbox]] = weakref.WeakKeyDictionary()
+
+
+def store_of(workstation: Workstation) -> Store:
+    """The store behind a workstation opened by :func:`open_counter`, :func:`make_workstation` or :func:`build_app`."""
+    return _behind[workstation][0]
+
+
+def sandbox_of(workstation: Workstation) -> Sandbox:
+    """The sandbox behind a workstation opened by :func:`open_counter`, :func:`make_workstation`, :func:`build_app`."""
+    return _behind[workstation][1]
 
 
 def build_app(
@@ -336,7 +372,7 @@ def freeze_for_snapshot(app: CounterApp) -> None:
 
 def demo_operator(workstation: Workstation) -> OperatorRef:
     """The demo clerk, without paying for a password check (scrypt is slow on purpose)."""
-    for op in workstation.store.operators.list():
+    for op in store_of(workstation).operators.list():
         if op.login == "demo":
             return OperatorRef(id=op.id, login=op.login, name=op.name, role=op.role.value)
     raise LookupError("no demo clerk in this store")

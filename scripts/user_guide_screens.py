@@ -32,6 +32,8 @@ from app_driver import (
     make_workstation,
     new_case_to_review,
     prepare_case,
+    sandbox_of,
+    store_of,
 )
 from textual.widgets import DataTable
 
@@ -125,8 +127,7 @@ async def produce(out: Path) -> list[Path]:
             await _shoot(d, out, "14-calculator")
             await d.press("escape")
             # Offline: the exchange platform is down; lookups queue as 待核验 and the clerk goes on.
-            assert app.workstation.sandbox is not None
-            app.workstation.sandbox.down = True
+            sandbox_of(app.workstation).down = True
             await d.press("n")
             await d.settle()
             await d.press("pagedown")
@@ -148,7 +149,7 @@ async def _prepare_later(data_dir: Path, clock: FrozenClock) -> tuple[str, str]:
     first = await prepare_case(data_dir, T01, clock=clock, decide="accept")
     second = await prepare_case(data_dir, T02, clock=clock, decide="accept")
     workstation = make_workstation(make_settings(data_dir), clock)
-    store = workstation.store
+    store = store_of(workstation)
     try:
         for login, name, password in (SUPERVISOR, AGENT):
             role = "supervisor" if (login, name, password) == SUPERVISOR else "agent"
@@ -194,11 +195,10 @@ async def _later_work(data_dir: Path, out: Path) -> None:
         await login_fast(pilot)
         # T01 goes to the platform, which works through it to 办结 (completed): the result can be handed out.
         await workstation.background_round()
-        assert workstation.sandbox is not None
         for _ in range(8):
-            workstation.sandbox.platform.advance(first, None)
+            sandbox_of(workstation).platform.advance(first, None)
         await workstation.background_round()
-        await d.fill("find", workstation.store.cases.get(first).case_number)
+        await d.fill("find", store_of(workstation).cases.get(first).case_number)
         await d.settle()
         await _shoot(d, out, "18-followup")
         await d.press("h")
@@ -234,7 +234,7 @@ async def _agent_hand_over(data_dir: Path, out: Path) -> None:
     clock = FrozenClock()
     settings = make_settings(data_dir, sync_interval_seconds=0)
     workstation = make_workstation(settings, clock)
-    workstation.store.operators.add(*AGENT[:2], "agent", AGENT[2])
+    store_of(workstation).operators.add(*AGENT[:2], "agent", AGENT[2])
     app = make_app(settings, clock=clock, workstation=workstation)
     async with app.run_test(size=TERMINAL_SIZE) as pilot:
         d = Driver(pilot, paste=True)

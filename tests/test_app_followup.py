@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+from app_driver import open_counter, sandbox_of, store_of
 from textual.widgets import DataTable, Input
 
 from counter_app.app import make_app
-from counter_app.services.workstation import Workstation
 from counter_app.settings import Settings
 from forms.vocabulary import ShortfallStatus
 from screens.followup import FollowupScreen
@@ -18,8 +18,8 @@ NOW = datetime(2026, 9, 30, 2, 0, tzinfo=UTC)
 
 
 async def test_supplement_and_handout_at_the_window(tmp_path: Path) -> None:
-    ws = Workstation.open(Settings(data_dir=tmp_path, sync_interval_seconds=0), clock=lambda: NOW)
-    ws.store.operators.add("sun", "孙帮办", "agent", "long-enough-1")
+    ws = open_counter(Settings(data_dir=tmp_path, sync_interval_seconds=0), clock=lambda: NOW)
+    store_of(ws).operators.add("sun", "孙帮办", "agent", "long-enough-1")
     agent = ws.login("sun", "long-enough-1")
     clerk = ws.login("demo", "demo1234")
     case = await agent_case(ws, agent)
@@ -51,9 +51,7 @@ async def test_supplement_and_handout_at_the_window(tmp_path: Path) -> None:
         await pilot.press("enter", "enter")
         await pilot.pause(0.2)
         assert not screen.case.decision.get("handout")  # the platform has not finished the case yet
-
-        assert ws.sandbox is not None
-        ws.sandbox.platform.advance(case.case_id, "completed")
+        sandbox_of(ws).platform.advance(case.case_id, "completed")
         await ws.background_round()
         screen.refresh_data()
         await pilot.press("h")

@@ -21,6 +21,7 @@ from app_driver import (
     make_settings,
     make_workstation,
     prepare_case,
+    store_of,
 )
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input
@@ -105,7 +106,7 @@ def test_sync_screen_with_conflict_and_flag(snap_compare: Any, data_dir: Path) -
     case_id = _accepted(data_dir)
     clock = FrozenClock()
     workstation = make_workstation(make_settings(data_dir), clock)
-    store = workstation.store
+    store = store_of(workstation)
     [entry] = [e for e in store.outbox.due(limit=10) if e.case_id == case_id]
     SyncLedger.of(store).park_conflict(
         entry,
@@ -138,7 +139,7 @@ def test_sync_screen_with_conflict_and_flag(snap_compare: Any, data_dir: Path) -
 def test_conflict_dialog(snap_compare: Any, data_dir: Path) -> None:
     case_id = _accepted(data_dir)
     workstation = make_workstation(make_settings(data_dir), FrozenClock())
-    store = workstation.store
+    store = store_of(workstation)
     [entry] = [e for e in store.outbox.due(limit=10) if e.case_id == case_id]
     SyncLedger.of(store).park_conflict(
         entry,

@@ -9,7 +9,8 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from counter_app.services.workstation import Workstation
+from app_driver import open_counter, store_of
+
 from counter_app.settings import Settings
 from printouts import DocKind
 from tests.test_followup import agent_case, take_paper
@@ -28,9 +29,9 @@ def run(data: Path, *args: str, stdin: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_print_then_reprint_with_a_supervisor(tmp_path: Path) -> None:
-    ws = Workstation.open(Settings(data_dir=tmp_path), clock=lambda: datetime(2026, 9, 30, 2, 0, tzinfo=UTC))
-    ws.store.operators.add("sun", "孙帮办", "agent", "long-enough-1")
-    ws.store.operators.add("li", "李主任", "supervisor", "long-enough-1")
+    ws = open_counter(Settings(data_dir=tmp_path), clock=lambda: datetime(2026, 9, 30, 2, 0, tzinfo=UTC))
+    store_of(ws).operators.add("sun", "孙帮办", "agent", "long-enough-1")
+    store_of(ws).operators.add("li", "李主任", "supervisor", "long-enough-1")
     agent = ws.login("sun", "long-enough-1")
     clerk = ws.login("demo", "demo1234")
     case = asyncio.run(agent_case(ws, agent))
@@ -39,7 +40,7 @@ def test_print_then_reprint_with_a_supervisor(tmp_path: Path) -> None:
     accepted.accept()
     accepted.print(DocKind.RECEIPT)
     number = case.case_number
-    ws.store.close()
+    store_of(ws).close()
 
     first = run(tmp_path, number, "--doc", "form", "--login", "demo", stdin="demo1234\n")
     assert first.returncode == 0, first.stderr

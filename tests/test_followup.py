@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from app_driver import open_counter, sandbox_of, store_of
 
 from counter_app.services.followup import FollowUp
 from counter_app.services.intake import IntakeCase, IntakeError, OperatorRef
@@ -21,9 +22,9 @@ T15_AGENT_ID = "370211198506189358"
 
 
 def open_ws(tmp_path: Path, policy: str = "qingdao") -> Workstation:
-    ws = Workstation.open(Settings(data_dir=tmp_path, policy=policy, sync_interval_seconds=0), clock=lambda: NOW)
+    ws = open_counter(Settings(data_dir=tmp_path, policy=policy, sync_interval_seconds=0), clock=lambda: NOW)
     for login, name, role in (("wang", "王窗口", "clerk"), ("sun", "孙帮办", "agent"), ("li", "李主任", "supervisor")):
-        ws.store.operators.add(login, name, role, "long-enough-1")
+        store_of(ws).operators.add(login, name, role, "long-enough-1")
     return ws
 
 
@@ -31,7 +32,7 @@ def open_ws(tmp_path: Path, policy: str = "qingdao") -> Workstation:
 def ws(tmp_path: Path) -> Iterator[Workstation]:
     workstation = open_ws(tmp_path)
     yield workstation
-    workstation.store.close()
+    store_of(workstation).close()
 
 
 def people(ws: Workstation) -> tuple[OperatorRef, OperatorRef, OperatorRef]:
@@ -121,7 +122,7 @@ async def test_agents_may_accept_where_the_policy_allows(tmp_path: Path) -> None
         take_paper(case)
         assert case.accept().status is CaseStatus.ACCEPTED
     finally:
-        ws.store.close()
+        store_of(ws).close()
 
 
 async def test_only_a_supervisor_waives_a_core_material(ws: Workstation) -> None:
@@ -138,7 +139,9 @@ async def test_only_a_supervisor_waives_a_core_material(ws: Workstation) -> None
     assert line.status is MaterialStatus.WAIVED
     waived = {item.material.code: item for item in case.evaluation().waived}
     assert "负责人批准" in waived["power_of_attorney"].due_text
-    overrides = [e for e in ws.store.audit.entries(case_number=case.case_number) if e.action == "supervisor_override"]
+    overrides = [
+        e for e in store_of(ws).audit.entries(case_number=case.case_number) if e.action == "supervisor_override"
+    ]
     assert overrides and overrides[0].actor == "li"
 
 
@@ -166,7 +169,7 @@ async def test_void_is_for_supervisors_only(ws: Workstation) -> None:
     with pytest.raises(IntakeError, match="负责人"):
         case.void(clerk, "录入错误")
     case.void(supervisor, "重复建档")
-    assert ws.store.cases.get(case.case_id).summary.status is CaseStatus.DECLINED
+    assert store_of(ws).cases.get(case.case_id).summary.status is CaseStatus.DECLINED
 
 
 async def test_supplement_closes_the_shortfall_and_reaches_the_platform(ws: Workstation) -> None:
@@ -186,11 +189,10 @@ async def test_supplement_closes_the_shortfall_and_reaches_the_platform(ws: Work
     closed = follow.receive_supplement(at_window, "income_proof", clerk)
     assert closed.status is ShortfallStatus.FULFILLED
     await ws.background_round()
-    assert ws.sandbox is not None
-    stored = ws.sandbox.platform.cases[case.case_id]
+    stored = sandbox_of(ws).platform.cases[case.case_id]
     assert stored.version == 2
     assert "income_proof" in str(stored.payload.get("decision", {}).get("supplements"))
-    assert ws.store.outbox.counts().get("pending", 0) == 0
+    assert store_of(ws).outbox.counts().get("pending", 0) == 0
 
 
 async def test_hand_out_only_after_the_platform_completes(ws: Workstation) -> None:
@@ -203,8 +205,7 @@ async def test_hand_out_only_after_the_platform_completes(ws: Workstation) -> No
     follow = FollowUp(ws)
     with pytest.raises(IntakeError, match="办结后"):
         follow.hand_out(at_window, clerk, collected_by="唐宇本人", items="借款合同、抵押登记证明")
-    assert ws.sandbox is not None
-    ws.sandbox.platform.advance(case.case_id, "completed")
+    sandbox_of(ws).platform.advance(case.case_id, "completed")
     await ws.background_round()
     progress = follow.progress(at_window)
     assert progress.status is CaseStatus.COMPLETED and progress.ready_for_handout
@@ -232,10 +233,10 @@ async def test_overdue_shortfalls_are_listed_and_printed(tmp_path: Path) -> None
     import pdfplumber
 
     now = [NOW]
-    ws = Workstation.open(Settings(data_dir=tmp_path, sync_interval_seconds=0), clock=lambda: now[0])
+    ws = open_counter(Settings(data_dir=tmp_path, sync_interval_seconds=0), clock=lambda: now[0])
     try:
-        ws.store.operators.add("sun", "孙帮办", "agent", "long-enough-1")
-        ws.store.operators.add("wang", "王窗口", "clerk", "long-enough-1")
+        store_of(ws).operators.add("sun", "孙帮办", "agent", "long-enough-1")
+        store_of(ws).operators.add("wang", "王窗口", "clerk", "long-enough-1")
         agent = ws.login("sun", "long-enough-1")
         clerk = ws.login("wang", "long-enough-1")
         case = await agent_case(ws, agent)
@@ -255,4 +256,4 @@ async def test_overdue_shortfalls_are_listed_and_printed(tmp_path: Path) -> None
         assert case.case_number in text and "收入证明" in text
         assert "370211198703039770" not in text
     finally:
-        ws.store.close()
+        store_of(ws).close()

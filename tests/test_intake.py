@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from counter_app.services.workstation import Workstation
+from app_driver import open_counter, store_of
+
 from counter_app.settings import Settings
 from forms.scenario import Scenario
 from forms.vocabulary import FieldSource, VerificationOutcome
@@ -14,7 +15,7 @@ NOW = datetime(2026, 9, 30, 2, 0, tzinfo=UTC)
 
 
 async def test_resale_contract_backfills_the_seller(tmp_path: Path) -> None:
-    ws = Workstation.open(Settings(data_dir=tmp_path, sync_interval_seconds=0), clock=lambda: NOW)
+    ws = open_counter(Settings(data_dir=tmp_path, sync_interval_seconds=0), clock=lambda: NOW)
     try:
         clerk = ws.login("demo", "demo1234")
         case = ws.new_case(clerk, Scenario(property_kind="resale"))
@@ -36,4 +37,4 @@ async def test_resale_contract_backfills_the_seller(tmp_path: Path) -> None:
         # The lookups ran on the workstation's clock, so a frozen clock freezes what the screen shows.
         assert all(r.checked_at == NOW for r in case.results.values())
     finally:
-        ws.store.close()
+        store_of(ws).close()

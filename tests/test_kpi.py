@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from app_driver import open_counter, store_of
 
 from counter_app.services.intake import IntakeCase, OperatorRef
 from counter_app.services.kpi import (
@@ -64,7 +65,7 @@ class Counter:
 
 
 def _operator(ws: Workstation, login: str, role: str) -> OperatorRef:
-    op = ws.store.operators.add(login, f"测试{login}", role, "secret-pass-1")
+    op = store_of(ws).operators.add(login, f"测试{login}", role, "secret-pass-1")
     return OperatorRef(id=op.id, login=op.login, name=op.name, role=op.role.value)
 
 
@@ -118,7 +119,7 @@ async def declined_case(c: Counter, op: OperatorRef, *, minutes: int) -> IntakeC
 
 async def _build(tmp: Path) -> Counter:
     clock = Clock(START)
-    ws = Workstation.open(Settings(data_dir=tmp), clock=clock)
+    ws = open_counter(Settings(data_dir=tmp), clock=clock)
     c = Counter(ws, clock, _operator(ws, "wang", "clerk"), _operator(ws, "zhang", "supervisor"), tmp)
     # Day 1 (2026-09-30): wang accepts one case in 12 minutes with three materials waived; zhang declines one.
     clock.now = START
@@ -135,8 +136,8 @@ async def _build(tmp: Path) -> Counter:
         await accepted_case(c, c.clerk, minutes=minutes, waive=())
     # 2026-10-09: one waived material of the first case is brought in (补件).
     clock.now = datetime(2026, 10, 9, 3, 0, tzinfo=UTC)
-    first = ws.store.cases.list_for_date(date(2026, 9, 30))[-1]
-    ws.store.records.fulfil_shortfall(first.id, "sale_permit")
+    first = store_of(ws).cases.list_for_date(date(2026, 9, 30))[-1]
+    store_of(ws).records.fulfil_shortfall(first.id, "sale_permit")
     # Outside any range asked below: a case decided on 2026-10-12.
     clock.now = datetime(2026, 10, 12, 2, 0, tzinfo=UTC)
     await declined_case(c, c.clerk, minutes=1)
@@ -152,7 +153,7 @@ def counter(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Counter]:
 
 def _report(c: Counter, start: date, end: date, today: date = date(2026, 10, 9)) -> Any:
     ws = c.workstation
-    return kpi_report(ws.store, ws.policy, start, end, today=today, calendar=ws.calendar)
+    return kpi_report(store_of(ws), ws.policy, start, end, today=today, calendar=ws.calendar)
 
 
 # -- the service ---------------------------------------------------------------------------------------------------

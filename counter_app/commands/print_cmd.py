@@ -31,8 +31,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
+    from counter_app.compose import open_workstation
     from counter_app.services.intake import IntakeError
-    from counter_app.services.workstation import LoginError, Workstation
+    from counter_app.services.workstation import LoginError
     from local_cache import StoreError
 
     try:
@@ -46,7 +47,7 @@ def handle(args: argparse.Namespace) -> int:
     )
     kind = DocKind(args.doc)
     try:
-        workstation = Workstation.open(settings)
+        workstation = open_workstation(settings)
     except StoreError as exc:
         raise CommandError(str(exc)) from exc
     try:

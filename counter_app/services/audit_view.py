@@ -100,3 +100,29 @@ def open_audit(store: Store, operator: Any) -> None:
         store.audit.append("audit_view_refused", actor=actor)
         raise AuditAccessDenied("审计日志仅限负责人查看：当前操作员不是负责人，请由负责人登录后查看")
     store.audit.append("audit_viewed", actor=actor)
+
+
+class AuditLog:
+    """The audit viewer bound to one counter's store, built by the workstation so that screens never hold the store.
+
+    Every call checks the operator's role again (a locked screen may be unlocked by someone else).
+    """
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def open(self, operator: Any) -> None:
+        """See :func:`open_audit`: the look (or the refusal) is recorded in the log itself."""
+        open_audit(self._store, operator)
+
+    def view(
+        self,
+        operator: Any,
+        *,
+        case_number: str | None = None,
+        actor: str | None = None,
+        action: str | None = None,
+        limit: int = 500,
+    ) -> AuditView:
+        """See :func:`audit_view`."""
+        return audit_view(self._store, operator, case_number=case_number, actor=actor, action=action, limit=limit)

@@ -1,8 +1,10 @@
 """The workstation: everything the screens need from one counter, behind one object.
 
-Built once from the settings (:meth:`Workstation.open`): the store, the policy pack, the calendar, the gateway
-client (one per logged-in operator) and, when no URLs are configured, the embedded in-process sandbox. Screens
-call this and :class:`~counter_app.services.intake.IntakeCase`; they never see SQL or HTTP.
+Built by the composition root (:func:`counter_app.compose.open_workstation`) from the settings, an open store
+and, when no URLs are configured, in-process transports to the embedded sandbox: the workstation itself never
+imports the sandbox. It holds the policy pack, the calendar, the gateway clients (one per logged-in operator) and
+the sync engine. Screens call this and :class:`~counter_app.services.intake.IntakeCase`; they never see the store,
+SQL or HTTP (the store is private: ``tests/test_layers.py`` fails if a screen reaches for it).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from counter_app.services.audit_view import AuditLog
 from counter_app.services.case_types import LoginError
 from counter_app.services.deferred import DeferredReport, resolve_pending
 from counter_app.services.gateway import GatewayClient
@@ -30,7 +33,6 @@ from printouts.models import GuideData
 if TYPE_CHECKING:
     import httpx
 
-    from counter_app.services.sandbox import Sandbox
     from local_cache import Store
     from printouts.spool import PrintRecord
 
@@ -72,6 +74,27 @@ class FlagRow:
 
 
 @dataclass(frozen=True)
+class SyncCounts:
+    """The sync screen's status line: outbox entries per state and lookups still queued."""
+
+    outbox_states: dict[str, int]
+    pending_lookups: int
+
+
+@dataclass(frozen=True)
+class ConflictRow:
+    """A version conflict with both sides, so that the screen can show them without reaching the outbox."""
+
+    case_id: str
+    case_number: str
+    local_version: int
+    platform_version: int | None
+    platform_view: dict[str, Any]
+    local_payload: dict[str, Any]
+    message: str
+
+
+@dataclass(frozen=True)
 class HomeData:
     """What the home screen shows."""
 
@@ -79,8 +102,9 @@ class HomeData:
     drafts: list[CaseRow]
     shortfalls: list[ShortfallRow]
     online: bool
-    outbox: dict[str, int] = field(default_factory=dict)
-    flags: list[FlagRow] = field(default_factory=list)
+    # Not named after the store's repositories (outbox, flags): screens never touch those names (test_layers.py).
+    outbox_states: dict[str, int] = field(default_factory=dict)
+    review_flags: list[FlagRow] = field(default_factory=list)
     pending_lookups: int = 0
 
 
@@ -96,7 +120,7 @@ def _row(summary: Any) -> CaseRow:
 
 
 class Workstation:
-    """One counter's services; create with :meth:`open`, close with :meth:`aclose`."""
+    """One counter's services; built by :func:`counter_app.compose.open_workstation`, closed with :meth:`aclose`."""
 
     def __init__(
         self,
@@ -104,21 +128,22 @@ class Workstation:
         store: Store,
         *,
         clock: Callable[[], datetime] | None = None,
-        sandbox: Sandbox | None = None,
         gateway_transport: httpx.AsyncBaseTransport | None = None,
+        platform_transport: httpx.AsyncBaseTransport | None = None,
+        platform_base_url: str = "http://platform.invalid",
     ) -> None:
+        """``gateway_transport`` / ``platform_transport`` (with ``platform_base_url``) stand in for HTTP when the
+        settings give no URL; the composition root passes the embedded sandbox's here."""
         self.settings = settings
-        self.store = store
+        # Private: screens reach the store only through the methods below (tests/test_layers.py checks).
+        self._store = store
         self.clock: Callable[[], datetime] = clock or (lambda: datetime.now(UTC))
         self.policy: PolicyPack = load_policy(settings.policy)
         extra = [settings.holiday_file] if settings.holiday_file else []
         self.calendar: WorkingDayCalendar = load_calendar(extra)
-        self.sandbox = sandbox
-        if gateway_transport is None and sandbox is not None and not settings.gateway_url:
-            from counter_app.services.sandbox import make_transport
-
-            gateway_transport = make_transport(sandbox)
         self._gateway_transport = gateway_transport
+        self._platform_transport = platform_transport
+        self._platform_base_url = platform_base_url
         self._sync: SyncEngine | None = None
         self.last_sync: SyncSummary | None = None
         self.last_deferred: DeferredReport | None = None
@@ -130,21 +155,6 @@ class Workstation:
             window=settings.window_name,
         )
 
-    @classmethod
-    def open(cls, settings: Settings, *, clock: Callable[[], datetime] | None = None) -> Workstation:
-        """Open the store (demo clerk beside the sandbox) and, when no URLs are set, the embedded sandbox."""
-        from counter_app.services.stores import open_store
-
-        store = open_store(settings, demo_clerk=True, clock=clock)
-        sandbox = None
-        if settings.uses_sandbox:
-            from counter_app.services.sandbox.app import Sandbox
-
-            # One sandbox for lookups and sync, so both see the same registries and platform; on the
-            # workstation's clock, so a frozen clock in tests or training freezes the registries' answers too.
-            sandbox = Sandbox(clock=clock) if clock is not None else Sandbox()
-        return cls(settings, store, clock=clock, sandbox=sandbox)
-
     def today(self) -> date:
         return self.clock().astimezone(CHINA_TZ).date()
 
@@ -154,7 +164,7 @@ class Workstation:
         from local_cache import AuthenticationError, LockedOutError, NotFoundError, StoreError
 
         try:
-            op = self.store.operators.authenticate(login.strip(), password)
+            op = self._store.operators.authenticate(login.strip(), password)
         except LockedOutError as exc:
             until = exc.until.astimezone(CHINA_TZ).strftime("%H:%M") if exc.until else ""
             raise LoginError(f"账号已锁定，请于 {until} 后再试，或请负责人解锁") from exc
@@ -179,12 +189,22 @@ class Workstation:
         """Shown on the login screen only beside the sandbox, and only while the demo account exists."""
         if not self.settings.uses_sandbox:
             return None
-        if any(op.is_demo and op.active for op in self.store.operators.list()):
+        if any(op.is_demo and op.active for op in self._store.operators.list()):
             return "测试环境：演示账号 demo，密码 demo1234"
         return None
 
     def is_supervisor(self, operator: OperatorRef) -> bool:
         return operator.role == Role.SUPERVISOR.value
+
+    def record_lock(self, operator: OperatorRef) -> None:
+        """The screen was locked (idle or Ctrl+L) while ``operator`` was at the counter: audited."""
+        self._store.audit.append("lock", actor=operator.actor)
+
+    # -- the audit viewer (supervisors only) -----------------------------------------------------------------------
+
+    def audit_log(self) -> AuditLog:
+        """The audit viewer on this counter's store; it checks the operator's role on every call."""
+        return AuditLog(self._store)
 
     # -- the gateway -----------------------------------------------------------------------------------------------
 
@@ -195,7 +215,7 @@ class Workstation:
 
             client = client_for_store(
                 self.settings,
-                self.store,
+                self._store,
                 operator_id=operator.login,
                 transport=self._gateway_transport,
                 clock=self.clock,
@@ -214,49 +234,63 @@ class Workstation:
         if self._sync is not None:
             await self._sync.aclose()
             self._sync = None
-        self.store.close()
+        self._store.close()
 
     # -- sync and deferred lookups -----------------------------------------------------------------------------------
 
     def sync_engine(self) -> SyncEngine:
         if self._sync is None:
-            if self.settings.platform_url or self.sandbox is None:
-                self._sync = make_engine(self.settings, self.store)
+            if self.settings.platform_url or self._platform_transport is None:
+                self._sync = make_engine(self.settings, self._store)
             else:
-                from counter_app.services.sandbox import EMBEDDED_BASE_URL, make_transport
-
-                self._sync = SyncEngine(self.store, make_transport(self.sandbox), base_url=EMBEDDED_BASE_URL)
+                self._sync = SyncEngine(self._store, self._platform_transport, base_url=self._platform_base_url)
         return self._sync
 
     async def background_round(self) -> SyncSummary:
         """One round of the counter's background work: replay deferred lookups, push the outbox, pull statuses."""
         system = OperatorRef(id=0, login="system", name="系统", role=Role.CLERK.value)
-        self.last_deferred = await resolve_pending(self.gateway_for(system), self.store)
+        self.last_deferred = await resolve_pending(self.gateway_for(system), self._store)
         self.last_sync = await self.sync_engine().run_once()
         return self.last_sync
 
     def outbox_entries(self) -> list[Any]:
-        return self.store.outbox.entries()
+        return self._store.outbox.entries()
 
     def retry_sync(self) -> int:
-        return self.store.outbox.retry_now()
+        return self._store.outbox.retry_now()
 
-    def conflicts(self) -> list[Any]:
-        return self.sync_engine().conflicts()
+    def sync_counts(self) -> SyncCounts:
+        return SyncCounts(outbox_states=self._store.outbox.counts(), pending_lookups=self._store.pending.count())
+
+    def conflicts(self) -> list[ConflictRow]:
+        """Open conflicts with both versions: the platform's view and the payload this counter wanted to send."""
+        return [
+            ConflictRow(
+                case_id=c.case_id,
+                case_number=c.case_number,
+                local_version=c.local_version,
+                platform_version=c.platform_version,
+                platform_view=c.platform_view,
+                local_payload=self._store.outbox.get(c.outbox_id).payload,
+                message=c.message,
+            )
+            for c in self.sync_engine().conflicts()
+        ]
 
     def resolve_conflict(self, case_id: str, keep: str, operator: OperatorRef) -> None:
         if keep not in ("local", "platform"):
             raise IntakeError("冲突处理只能选择保留本地版本或平台版本")
         self.sync_engine().resolve_conflict(case_id, keep, actor=operator.actor)  # type: ignore[arg-type]
 
-    def review_flags(self) -> list[FlagRow]:
+    def review_flags(self, case_id: str | None = None) -> list[FlagRow]:
+        """Open review flags: all of them (home and sync screens), or those of one case (follow-up screen)."""
         rows = []
-        for flag in self.store.flags.open_flags():
+        for flag in self._store.flags.open_flags(case_id):
             rows.append(
                 FlagRow(
                     id=flag.id,
                     case_id=flag.case_id,
-                    case_number=self.store.cases.case_number_of(flag.case_id),
+                    case_number=self._store.cases.case_number_of(flag.case_id),
                     message=flag.message,
                     action=flag.action,
                 )
@@ -266,13 +300,13 @@ class Workstation:
     def resolve_flag(self, flag_id: int, operator: OperatorRef, resolution: str) -> None:
         if not resolution.strip():
             raise IntakeError("处理复核提示须写明处理结果")
-        self.store.flags.resolve(flag_id, actor=operator.actor, resolution=resolution.strip())
+        self._store.flags.resolve(flag_id, actor=operator.actor, resolution=resolution.strip())
 
     # -- cases -----------------------------------------------------------------------------------------------------
 
     def _intake(self, record: Any, operator: OperatorRef) -> IntakeCase:
         return IntakeCase(
-            store=self.store,
+            store=self._store,
             policy=self.policy,
             calendar=self.calendar,
             operator=operator,
@@ -287,7 +321,7 @@ class Workstation:
         )
 
     def new_case(self, operator: OperatorRef, scenario: Scenario | None = None) -> IntakeCase:
-        record = self.store.cases.create(actor=operator.actor, operator_id=operator.id)
+        record = self._store.cases.create(actor=operator.actor, operator_id=operator.id)
         case = self._intake(record, operator)
         if scenario is not None:
             case.set_scenario(scenario)
@@ -299,7 +333,7 @@ class Workstation:
         from local_cache import NotFoundError
 
         try:
-            record = self.store.cases.get(case_id)
+            record = self._store.cases.get(case_id)
         except NotFoundError as exc:
             raise IntakeError(str(exc)) from exc
         return self._intake(record, operator)
@@ -313,24 +347,24 @@ class Workstation:
             return []
         if _CASE_NO.match(text.upper()):
             try:
-                return [_row(self.store.cases.by_number(text.upper()).summary)]
+                return [_row(self._store.cases.by_number(text.upper()).summary)]
             except NotFoundError:
                 return []
         id_like = normalise(text)
         if len(id_like) in (15, 18) and id_like[:-1].isdigit():
-            return [_row(s) for s in self.store.cases.find_by_id_number(id_like)]
-        return [_row(s) for s in self.store.cases.find_by_name(text)]
+            return [_row(s) for s in self._store.cases.find_by_id_number(id_like)]
+        return [_row(s) for s in self._store.cases.find_by_name(text)]
 
     def home(self) -> HomeData:
         today = self.today()
-        self.store.records.mark_overdue(today)
-        todays = [_row(s) for s in self.store.cases.list_for_date(today)]
-        drafts = [_row(s) for s in self.store.cases.list_drafts()]
+        self._store.records.mark_overdue(today)
+        todays = [_row(s) for s in self._store.cases.list_for_date(today)]
+        drafts = [_row(s) for s in self._store.cases.list_drafts()]
         shortfalls: list[ShortfallRow] = []
         numbers: dict[str, str] = {}
         # Overdue ones and those due within a week: what the clerk should chase today.
-        for item in self.store.records.shortfalls_due(today + timedelta(days=7)):
-            number = numbers.get(item.case_id) or self.store.cases.case_number_of(item.case_id)
+        for item in self._store.records.shortfalls_due(today + timedelta(days=7)):
+            number = numbers.get(item.case_id) or self._store.cases.case_number_of(item.case_id)
             numbers[item.case_id] = number
             name = self._material_name(item.material_code)
             shortfalls.append(
@@ -341,9 +375,9 @@ class Workstation:
             drafts=drafts,
             shortfalls=shortfalls,
             online=self.online and (self.last_sync is None or self.sync_engine().online is not False),
-            outbox=self.store.outbox.counts(),
-            flags=self.review_flags(),
-            pending_lookups=self.store.pending.count(),
+            outbox_states=self._store.outbox.counts(),
+            review_flags=self.review_flags(),
+            pending_lookups=self._store.pending.count(),
         )
 
     def _material_name(self, code: str) -> str:
