@@ -21,8 +21,10 @@ Results feed forms/: :func:`backfill_application` writes matched registry values
 ``Application.backfill`` (re-validated there), and :func:`outcomes_by_kind` gives forms.materials the outcomes
 that decide exemptions (免提交).
 
-Layout: this module is the client; the data models are in :mod:`counter_app.services.gateway_models`, the
-sanitising in :mod:`counter_app.services.sanitize` and the form mapping in :mod:`counter_app.services.gateway_forms`.
+Layout: this module is the client and its state (online/offline, probe, cache, audit); sending one lookup (signing,
+attempts, retries, the answer's validation) is in :mod:`counter_app.services.gateway_send`, the data models in
+:mod:`counter_app.services.gateway_models`, the sanitising in :mod:`counter_app.services.sanitize` and the form
+mapping in :mod:`counter_app.services.gateway_forms`.
 Every public name is re-exported here, so ``from counter_app.services.gateway import ...`` keeps working.
 """
 
@@ -34,14 +36,12 @@ import hashlib
 import hmac
 import json
 import logging
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import httpx
-from pydantic import ValidationError
 
-from counter_app.services import signing
 from counter_app.services.gateway_forms import (
     LookupInputs,
     backfill_application,
@@ -59,11 +59,10 @@ from counter_app.services.gateway_models import (
     Subject,
     VerificationResult,
     VerificationSink,
-    _GatewayAnswer,
-    _GatewayError,
 )
+from counter_app.services.gateway_send import Clock, LookupSending, Sleep
 from counter_app.services.sanitize import MAX_DEPTH, MAX_ITEMS, MAX_TEXT, clean_data, clean_text
-from forms.vocabulary import VERIFICATION_LABELS, VerificationKind, VerificationOutcome
+from forms.vocabulary import VerificationKind, VerificationOutcome
 
 if TYPE_CHECKING:
     from counter_app.settings import Settings
@@ -96,18 +95,6 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 
-class _Retryable(Exception):
-    """An attempt failed in a way worth retrying (transport, timeout, 5xx)."""
-
-    def __init__(self, problem: LookupProblem) -> None:
-        super().__init__(problem.message)
-        self.problem = problem
-
-
-Clock = Callable[[], datetime]
-Sleep = Callable[[float], Awaitable[None]]
-
-
 def _utc_now() -> datetime:
     return datetime.now(UTC)
 
@@ -127,7 +114,7 @@ def _default_hasher(secret: str) -> Callable[[Mapping[str, Any]], str]:
 # ---------------------------------------------------------------------------------------------------------------
 
 
-class GatewayClient:
+class GatewayClient(LookupSending):
     """The async gateway client; use as ``async with`` (or call :meth:`aclose`)."""
 
     def __init__(
@@ -305,122 +292,6 @@ class GatewayClient:
             self._failures = 0
         self._finish(request, result)
         return result
-
-    async def _send_with_retries(self, request: LookupRequest) -> VerificationResult:
-        policy = self.policy
-        body = request.body()
-        attempts = 0
-        what = f"{request.kind.value} lookup {request.request_id}"  # no personal data: kind and request id only
-        problem = LookupProblem(code="timeout", message=f"{VERIFICATION_LABELS[request.kind]}核验超时，请稍后重试")
-        try:
-            async with asyncio.timeout(policy.lookup_timeout):
-                while attempts < policy.attempts:
-                    attempts += 1
-                    try:
-                        return await self._attempt(request, body, attempts)
-                    except _Retryable as exc:
-                        problem = exc.problem
-                    if attempts < policy.attempts:
-                        delay = policy.backoff(attempts)
-                        logger.info(
-                            "gateway: %s attempt %d failed (%s), retry in %.1f s", what, attempts, problem.code, delay
-                        )
-                        await self._sleep(delay)
-        except TimeoutError:
-            problem = LookupProblem(
-                code="timeout", message=f"{VERIFICATION_LABELS[request.kind]}核验超时（{policy.lookup_timeout:g} 秒）"
-            )
-        logger.warning("gateway: %s unavailable after %d attempt(s): %s", what, attempts, problem.code)
-        return self._local_result(request, VerificationOutcome.UNAVAILABLE, problem, attempts)
-
-    async def _attempt(self, request: LookupRequest, body: bytes, attempt: int) -> VerificationResult:
-        http_request = self._http.build_request("POST", f"/v1/verify/{request.kind.value}", content=body)
-        # Sign the path as sent: a base URL with a path prefix (https://gw/api) is part of it.
-        http_request.headers.update(
-            signing.signed_headers(
-                app_key=self._app_key,
-                secret=self._secret,
-                operator_id=self.operator_id,
-                method="POST",
-                path=http_request.url.path,
-                body=body,
-                timestamp=int(self._clock().timestamp()),
-                request_id=request.request_id,
-            )
-        )
-        label = VERIFICATION_LABELS[request.kind]
-        try:
-            async with asyncio.timeout(self.policy.attempt_timeout):
-                response = await self._http.send(http_request)
-        except TimeoutError:
-            raise _Retryable(LookupProblem(code="timeout", message=f"{label}核验超时，正在重试")) from None
-        except httpx.TransportError as exc:
-            raise _Retryable(
-                LookupProblem(code="transport", message=f"{label}核验网络连接失败（{type(exc).__name__}）")
-            ) from None
-        status = response.status_code
-        if status >= 500:
-            raise _Retryable(LookupProblem(code=f"http_{status}", message=f"{label}核验网关故障（HTTP {status}）"))
-        if 400 <= status < 500:
-            return self._refused(request, response, attempt)
-        if status != 200:
-            problem = LookupProblem(code=f"http_{status}", message=f"{label}核验网关返回了意外的状态（HTTP {status}）")
-            return self._local_result(request, VerificationOutcome.UNAVAILABLE, problem, attempt)
-        try:
-            answer = _GatewayAnswer.model_validate_json(response.content)
-        except ValidationError:
-            problem = LookupProblem(code="invalid_response", message=f"{label}核验网关返回的数据格式不正确，已忽略")
-            return self._local_result(request, VerificationOutcome.UNAVAILABLE, problem, attempt)
-        if answer.request_id != request.request_id or answer.kind is not request.kind:
-            problem = LookupProblem(code="invalid_response", message=f"{label}核验网关返回的应答与请求不对应，已忽略")
-            return self._local_result(request, VerificationOutcome.UNAVAILABLE, problem, attempt)
-        return VerificationResult(
-            request_id=request.request_id,
-            case_id=request.case_id,
-            kind=request.kind,
-            outcome=VerificationOutcome(answer.outcome),
-            data=clean_data(answer.data),
-            source=clean_text(answer.source, limit=200),
-            checked_at=answer.checked_at.astimezone(UTC),
-            subject_hash=self._hash(request.fingerprint()),
-            authorization_ref=request.authorization_id,
-            actor=self.operator_id,
-            attempts=attempt,
-        )
-
-    def _refused(self, request: LookupRequest, response: httpx.Response, attempt: int) -> VerificationResult:
-        label = VERIFICATION_LABELS[request.kind]
-        try:
-            detail = _GatewayError.model_validate_json(response.content).error
-            code = clean_text(detail.code, limit=64) or f"http_{response.status_code}"
-            message = clean_text(detail.message, limit=200)
-        except ValidationError:
-            code, message = f"http_{response.status_code}", ""
-        text = f"{label}核验被网关拒绝（HTTP {response.status_code}）" + (f"：{message}" if message else "")
-        problem = LookupProblem(code=code, message=text)
-        logger.warning("gateway: %s lookup %s refused: %s", request.kind.value, request.request_id, problem.message)
-        return self._local_result(request, VerificationOutcome.REFUSED, problem, attempt)
-
-    def _local_result(
-        self,
-        request: LookupRequest,
-        outcome: VerificationOutcome,
-        problem: LookupProblem,
-        attempts: int = 0,
-    ) -> VerificationResult:
-        return VerificationResult(
-            request_id=request.request_id,
-            case_id=request.case_id,
-            kind=request.kind,
-            outcome=outcome,
-            source="本机" if attempts == 0 else "核验网关",
-            checked_at=self._clock(),
-            subject_hash=self._hash(request.fingerprint()),
-            authorization_ref=request.authorization_id,
-            actor=self.operator_id,
-            attempts=attempts,
-            problem=problem,
-        )
 
     def _finish(self, request: LookupRequest, result: VerificationResult) -> None:
         self.sink.record_lookup(request, result)

@@ -1,0 +1,181 @@
+"""Sending one lookup to the verification gateway: signing, per-attempt timeout, retries, the answer's validation.
+
+The half of :class:`counter_app.services.gateway.GatewayClient` that talks HTTP for a single lookup, kept apart from
+the client's state (online/offline, probe, cache, audit) in :mod:`counter_app.services.gateway`:
+
+- each attempt is signed (:mod:`counter_app.services.signing`) and has its own timeout (``attempt_timeout``);
+- transport errors, timeouts and 5xx are retried with exponential backoff, at most ``attempts`` times, all under
+  the lookup's deadline (``lookup_timeout``) and the same ``X-Request-Id``;
+- a 4xx becomes ``refused`` with the gateway's error code, a malformed or mismatched answer ``unavailable``;
+- the answer is validated with pydantic and every string passes :func:`~counter_app.services.sanitize.clean_text`.
+
+:class:`LookupSending` is a mixin: the client provides the HTTP client, the credentials, the policy and the clock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+from pydantic import ValidationError
+
+from counter_app.services import signing
+from counter_app.services.gateway_models import (
+    LookupProblem,
+    LookupRequest,
+    RetryPolicy,
+    VerificationResult,
+    _GatewayAnswer,
+    _GatewayError,
+)
+from counter_app.services.sanitize import clean_data, clean_text
+from forms.vocabulary import VERIFICATION_LABELS, VerificationOutcome
+
+__all__ = ["Clock", "LookupSending", "Sleep"]
+
+# The client's own logger: sending is part of the client, and log lines keep the name they have always had.
+logger = logging.getLogger("counter_app.services.gateway")
+
+Clock = Callable[[], datetime]
+Sleep = Callable[[float], Awaitable[None]]
+
+
+class _Retryable(Exception):
+    """An attempt failed in a way worth retrying (transport, timeout, 5xx)."""
+
+    def __init__(self, problem: LookupProblem) -> None:
+        super().__init__(problem.message)
+        self.problem = problem
+
+
+class LookupSending:
+    """Send one lookup with retries and turn whatever comes back into a :class:`VerificationResult`."""
+
+    policy: RetryPolicy
+    operator_id: str
+    _http: httpx.AsyncClient
+    _app_key: str
+    _secret: str
+    _clock: Clock
+    _sleep: Sleep
+    _hash: Callable[[Mapping[str, Any]], str]
+
+    async def _send_with_retries(self, request: LookupRequest) -> VerificationResult:
+        policy = self.policy
+        body = request.body()
+        attempts = 0
+        what = f"{request.kind.value} lookup {request.request_id}"  # no personal data: kind and request id only
+        problem = LookupProblem(code="timeout", message=f"{VERIFICATION_LABELS[request.kind]}核验超时，请稍后重试")
+        try:
+            async with asyncio.timeout(policy.lookup_timeout):
+                while attempts < policy.attempts:
+                    attempts += 1
+                    try:
+                        return await self._attempt(request, body, attempts)
+                    except _Retryable as exc:
+                        problem = exc.problem
+                    if attempts < policy.attempts:
+                        delay = policy.backoff(attempts)
+                        logger.info(
+                            "gateway: %s attempt %d failed (%s), retry in %.1f s", what, attempts, problem.code, delay
+                        )
+                        await self._sleep(delay)
+        except TimeoutError:
+            problem = LookupProblem(
+                code="timeout", message=f"{VERIFICATION_LABELS[request.kind]}核验超时（{policy.lookup_timeout:g} 秒）"
+            )
+        logger.warning("gateway: %s unavailable after %d attempt(s): %s", what, attempts, problem.code)
+        return self._local_result(request, VerificationOutcome.UNAVAILABLE, problem, attempts)
+
+    async def _attempt(self, request: LookupRequest, body: bytes, attempt: int) -> VerificationResult:
+        http_request = self._http.build_request("POST", f"/v1/verify/{request.kind.value}", content=body)
+        # Sign the path as sent: a base URL with a path prefix (https://gw/api) is part of it.
+        http_request.headers.update(
+            signing.signed_headers(
+                app_key=self._app_key,
+                secret=self._secret,
+                operator_id=self.operator_id,
+                method="POST",
+                path=http_request.url.path,
+                body=body,
+                timestamp=int(self._clock().timestamp()),
+                request_id=request.request_id,
+            )
+        )
+        label = VERIFICATION_LABELS[request.kind]
+        try:
+            async with asyncio.timeout(self.policy.attempt_timeout):
+                response = await self._http.send(http_request)
+        except TimeoutError:
+            raise _Retryable(LookupProblem(code="timeout", message=f"{label}核验超时，正在重试")) from None
+        except httpx.TransportError as exc:
+            raise _Retryable(
+                LookupProblem(code="transport", message=f"{label}核验网络连接失败（{type(exc).__name__}）")
+            ) from None
+        status = response.status_code
+        if status >= 500:
+            raise _Retryable(LookupProblem(code=f"http_{status}", message=f"{label}核验网关故障（HTTP {status}）"))
+        if 400 <= status < 500:
+            return self._refused(request, response, attempt)
+        if status != 200:
+            problem = LookupProblem(code=f"http_{status}", message=f"{label}核验网关返回了意外的状态（HTTP {status}）")
+            return self._local_result(request, VerificationOutcome.UNAVAILABLE, problem, attempt)
+        try:
+            answer = _GatewayAnswer.model_validate_json(response.content)
+        except ValidationError:
+            problem = LookupProblem(code="invalid_response", message=f"{label}核验网关返回的数据格式不正确，已忽略")
+            return self._local_result(request, VerificationOutcome.UNAVAILABLE, problem, attempt)
+        if answer.request_id != request.request_id or answer.kind is not request.kind:
+            problem = LookupProblem(code="invalid_response", message=f"{label}核验网关返回的应答与请求不对应，已忽略")
+            return self._local_result(request, VerificationOutcome.UNAVAILABLE, problem, attempt)
+        return VerificationResult(
+            request_id=request.request_id,
+            case_id=request.case_id,
+            kind=request.kind,
+            outcome=VerificationOutcome(answer.outcome),
+            data=clean_data(answer.data),
+            source=clean_text(answer.source, limit=200),
+            checked_at=answer.checked_at.astimezone(UTC),
+            subject_hash=self._hash(request.fingerprint()),
+            authorization_ref=request.authorization_id,
+            actor=self.operator_id,
+            attempts=attempt,
+        )
+
+    def _refused(self, request: LookupRequest, response: httpx.Response, attempt: int) -> VerificationResult:
+        label = VERIFICATION_LABELS[request.kind]
+        try:
+            detail = _GatewayError.model_validate_json(response.content).error
+            code = clean_text(detail.code, limit=64) or f"http_{response.status_code}"
+            message = clean_text(detail.message, limit=200)
+        except ValidationError:
+            code, message = f"http_{response.status_code}", ""
+        text = f"{label}核验被网关拒绝（HTTP {response.status_code}）" + (f"：{message}" if message else "")
+        problem = LookupProblem(code=code, message=text)
+        logger.warning("gateway: %s lookup %s refused: %s", request.kind.value, request.request_id, problem.message)
+        return self._local_result(request, VerificationOutcome.REFUSED, problem, attempt)
+
+    def _local_result(
+        self,
+        request: LookupRequest,
+        outcome: VerificationOutcome,
+        problem: LookupProblem,
+        attempts: int = 0,
+    ) -> VerificationResult:
+        return VerificationResult(
+            request_id=request.request_id,
+            case_id=request.case_id,
+            kind=request.kind,
+            outcome=outcome,
+            source="本机" if attempts == 0 else "核验网关",
+            checked_at=self._clock(),
+            subject_hash=self._hash(request.fingerprint()),
+            authorization_ref=request.authorization_id,
+            actor=self.operator_id,
+            attempts=attempts,
+            problem=problem,
+        )
