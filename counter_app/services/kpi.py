@@ -13,14 +13,12 @@ A case counts on the (China) day of its decision, for the operator who made it. 
 reform baseline below. Screens and commands call :func:`kpi_report` / :func:`workstation_report`; nothing here
 writes to the store.
 
-The supervisors' audit viewer (filter the hash-chained log by case, operator and kind; verify the chain) lives
-here too, at the end: both are read-only reports over the store for the people who answer for the window.
+The report as text (the table, the baseline line, the CSV) is in :mod:`counter_app.services.kpi_output`, re-exported
+here; the supervisors' audit viewer is in :mod:`counter_app.services.audit_view`.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import statistics
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -31,6 +29,14 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
+from counter_app.services.kpi_output import (
+    COLUMNS_ZH,
+    CSV_COLUMNS,
+    baseline_line,
+    render_csv,
+    render_table,
+    row_cells,
+)
 from forms.case import assess, load_case
 from forms.china_time import CHINA_TZ
 from forms.policy import PolicyPack
@@ -41,6 +47,30 @@ if TYPE_CHECKING:
     from counter_app.services.workstation import Workstation
     from local_cache import Store
     from local_cache.records import Shortfall
+
+
+__all__ = [
+    "COLUMNS_ZH",
+    "CSV_COLUMNS",
+    "MAX_RANGE_DAYS",
+    "REFORM_BASELINE",
+    "Baseline",
+    "CaseKpi",
+    "KpiError",
+    "KpiReport",
+    "KpiRow",
+    "aggregate",
+    "baseline_line",
+    "build_report",
+    "case_kpi",
+    "check_range",
+    "kpi_report",
+    "parse_day",
+    "render_csv",
+    "render_table",
+    "row_cells",
+    "workstation_report",
+]
 
 
 @dataclass(frozen=True)
@@ -318,144 +348,3 @@ def workstation_report(workstation: Workstation, start: date | None = None, end:
         today=today,
         calendar=workstation.calendar,
     )
-
-
-# -- output ------------------------------------------------------------------------------------------------------
-
-COLUMNS_ZH = (
-    "日期",
-    "操作员",
-    "受理",
-    "不予受理",
-    "均时(分)",
-    "中位(分)",
-    "纸质材料",
-    "免提交",
-    "容缺",
-    "已补",
-    "待补",
-    "逾期",
-    "件均纸质",
-    "件均跑动",
-)
-# Column meanings: intake minutes (mean, median) per accepted case; materials on paper / exempted by data sharing
-# (免提交) / waived (容缺) summed over accepted cases; shortfalls brought in (已补), owed (待补), overdue (逾期);
-# paper materials and trips (跑动) per accepted case.
-
-CSV_COLUMNS = (
-    "date",
-    "operator",
-    "accepted",
-    "declined",
-    "intake_minutes_avg",
-    "intake_minutes_median",
-    "paper_materials",
-    "exempted_by_data_sharing",
-    "waived",
-    "shortfalls_fulfilled",
-    "shortfalls_outstanding",
-    "shortfalls_overdue",
-    "paper_materials_per_case",
-    "exempted_per_case",
-    "trips_per_case",
-    "baseline_materials",
-    "baseline_trips",
-    "baseline_working_days",
-    "promised_working_days",
-)
-
-
-def _num(value: Decimal | None) -> str:
-    return "" if value is None else str(value)
-
-
-def row_cells(row: KpiRow) -> list[str]:
-    """One row as the table and the screen show it (Chinese labels for the total)."""
-    return [
-        row.day.isoformat() if row.day is not None else "合计",
-        row.operator if row.operator is not None else "全部",
-        str(row.accepted),
-        str(row.declined),
-        _num(row.intake_minutes_avg) or "-",
-        _num(row.intake_minutes_median) or "-",
-        str(row.paper),
-        str(row.exempted),
-        str(row.waived),
-        str(row.fulfilled),
-        str(row.outstanding),
-        str(row.overdue),
-        _num(row.paper_avg) or "-",
-        _num(row.trips_avg) or "-",
-    ]
-
-
-def baseline_line(report: KpiReport) -> str:
-    """The comparison with the process before the reform, in one line."""
-    b = report.baseline
-    total = report.total
-    paper = f"件均纸质材料 {total.paper_avg} 份" if total.paper_avg is not None else "件均纸质材料 -"
-    trips = f"件均跑动 {total.trips_avg} 次" if total.trips_avg is not None else "件均跑动 -"
-    return (
-        f"改革前基线：提报材料 {b.materials} 份、跑腿 {b.trips} 次、办理时限 {b.working_days} 个工作日；"
-        f"本期：{paper}、{trips}、承诺时限 {report.promised_working_days} 个工作日"
-    )
-
-
-def _width(text: str) -> int:
-    # East Asian wide characters take two columns in a terminal.
-    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
-
-
-def _pad(text: str, width: int, right: bool) -> str:
-    gap = " " * max(0, width - _width(text))
-    return gap + text if right else text + gap
-
-
-def render_table(report: KpiReport) -> str:
-    """A plain text table by day and operator, a total row and the baseline line."""
-    title = f"专窗办件成效 {report.start.isoformat()} 至 {report.end.isoformat()}"
-    body = [row_cells(r) for r in report.rows]
-    if not body:
-        return f"{title}\n该期间没有已作出受理决定的案件。\n{baseline_line(report)}\n"
-    table = [list(COLUMNS_ZH), *body, row_cells(report.total)]
-    widths = [max(_width(row[i]) for row in table) for i in range(len(COLUMNS_ZH))]
-    lines = []
-    for index, row in enumerate(table):
-        cells = [_pad(cell, widths[i], right=i >= 2 and index > 0) for i, cell in enumerate(row)]
-        lines.append("  ".join(cells).rstrip())
-        if index == 0 or index == len(table) - 2:
-            lines.append("  ".join("-" * w for w in widths))
-    return "\n".join([title, *lines, baseline_line(report)]) + "\n"
-
-
-def render_csv(report: KpiReport) -> str:
-    """CSV by day and operator, then a total row (date and operator ``ALL``), with the baseline in columns."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    b = report.baseline
-    for row in [*report.rows, report.total]:
-        writer.writerow(
-            [
-                row.day.isoformat() if row.day is not None else "ALL",
-                row.operator if row.operator is not None else "ALL",
-                row.accepted,
-                row.declined,
-                _num(row.intake_minutes_avg),
-                _num(row.intake_minutes_median),
-                row.paper,
-                row.exempted,
-                row.waived,
-                row.fulfilled,
-                row.outstanding,
-                row.overdue,
-                _num(row.paper_avg),
-                _num(row.exempted_avg),
-                _num(row.trips_avg),
-                b.materials,
-                b.trips,
-                b.working_days,
-                report.promised_working_days,
-            ]
-        )
-    return out.getvalue()
