@@ -123,7 +123,8 @@ class FollowupScreen(Screen[None]):
     def action_reprint(self) -> None:
         from screens.supervisor_dialog import SupervisorDialog
 
-        kind = DocKind.RECEIPT if self.case.decision.get("status") == "accepted" else DocKind.NOTICE
+        decision = self.case.decision
+        kind = DocKind.RECEIPT if decision is not None and decision.outcome == "accepted" else DocKind.NOTICE
 
         def done(answer: tuple[OperatorRef, str] | None) -> None:
             if answer is None:

@@ -50,7 +50,7 @@ async def test_supplement_and_handout_at_the_window(tmp_path: Path) -> None:
         app.screen.query_one("#ho-who", Input).value = "唐宇本人"
         await pilot.press("enter", "enter")
         await pilot.pause(0.2)
-        assert not screen.case.decision.get("handout")  # the platform has not finished the case yet
+        assert screen.case.file.handout is None  # the platform has not finished the case yet
         sandbox_of(ws).platform.advance(case.case_id, "completed")
         await ws.background_round()
         screen.refresh_data()
@@ -59,4 +59,5 @@ async def test_supplement_and_handout_at_the_window(tmp_path: Path) -> None:
         app.screen.query_one("#ho-who", Input).value = "唐宇本人"
         await pilot.press("enter", "enter")
         await pilot.pause(0.2)
-        assert screen.case.decision["handout"]["collected_by"] == "唐宇本人"
+        handout = screen.case.file.handout
+        assert handout is not None and handout.collected_by == "唐宇本人"

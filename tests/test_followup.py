@@ -106,7 +106,7 @@ async def test_agent_prepares_and_hands_over_the_clerk_accepts(ws: Workstation) 
     found = ws.find(case.case_number)
     assert [row.case_id for row in found] == [case.case_id]
     at_window = ws.open_case(case.case_id, clerk)
-    assert at_window.handoff["by"] == "sun"
+    assert at_window.handoff is not None and at_window.handoff.by == "sun"
     assert at_window.agent_result is not None  # the pre-verification travels with the case
     decision = at_window.accept()
     assert decision.status is CaseStatus.ACCEPTED
@@ -191,7 +191,9 @@ async def test_supplement_closes_the_shortfall_and_reaches_the_platform(ws: Work
     await ws.background_round()
     stored = sandbox_of(ws).platform.cases[case.case_id]
     assert stored.version == 2
-    assert "income_proof" in str(stored.payload.get("decision", {}).get("supplements"))
+    # The platform receives the whole aggregate: the supplement is in it, with the material's code.
+    assert [s["code"] for s in stored.payload["supplements"]] == ["income_proof"]
+    assert stored.payload["schema_version"] == 2 and "drafts" not in stored.payload
     assert store_of(ws).outbox.counts().get("pending", 0) == 0
 
 

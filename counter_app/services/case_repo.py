@@ -51,10 +51,9 @@ class CaseRepository:
 
     # -- the aggregate -----------------------------------------------------------------------------------------
 
-    def create(self, *, actor: str, operator_id: int) -> Loaded:
-        record = self._store.cases.create(
-            actor=actor, operator_id=operator_id, payload=CaseFile().model_dump(mode="json")
-        )
+    def create(self, file: CaseFile, *, actor: str, operator_id: int) -> Loaded:
+        """A new case with its number, saved whole in one transaction (audited)."""
+        record = self._store.cases.create(actor=actor, operator_id=operator_id, payload=file.model_dump(mode="json"))
         return self.load(record.summary.id)
 
     def load(self, case_id: str, *, today: date | None = None) -> Loaded:
@@ -124,6 +123,3 @@ class CaseRepository:
 
     def audit(self, action: str, *, actor: str, case_number: str, **detail: Any) -> None:
         self._store.audit.append(action, actor=actor, case_number=case_number, **detail)
-
-    def has_outbox_entry(self, case_id: str) -> bool:
-        return any(e.case_id == case_id for e in self._store.outbox.entries())

@@ -16,12 +16,14 @@ from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from counter_app.services.audit_view import AuditLog
+from counter_app.services.case_repo import CaseRepository, Loaded
 from counter_app.services.case_types import LoginError
 from counter_app.services.deferred import DeferredReport, resolve_pending
 from counter_app.services.gateway import GatewayClient
 from counter_app.services.intake import CHINA_TZ, IntakeCase, IntakeError, OperatorRef, PrintSetup
 from counter_app.services.sync import SyncEngine, SyncSummary, make_engine
 from counter_app.settings import Settings
+from forms.case import CaseFile, CaseFileError, fresh_checklist
 from forms.identifiers import normalise
 from forms.materials import guide
 from forms.policy import PolicyPack, load_policy
@@ -304,39 +306,38 @@ class Workstation:
 
     # -- cases -----------------------------------------------------------------------------------------------------
 
-    def _intake(self, record: Any, operator: OperatorRef) -> IntakeCase:
+    def _intake(self, loaded: Loaded, operator: OperatorRef) -> IntakeCase:
         return IntakeCase(
-            store=self._store,
+            repo=CaseRepository(self._store),
+            loaded=loaded,
             policy=self.policy,
             calendar=self.calendar,
             operator=operator,
-            case_id=record.id,
-            case_number=record.case_number,
-            status=record.status,
-            payload=record.payload,
-            ui_state=record.ui_state,
             clock=self.clock,
             gateway=lambda: self.gateway_for(operator),
             printing=self.printing,
         )
 
     def new_case(self, operator: OperatorRef, scenario: Scenario | None = None) -> IntakeCase:
-        record = self._store.cases.create(actor=operator.actor, operator_id=operator.id)
-        case = self._intake(record, operator)
+        # The case is created whole, in one insert: scenario and its checklist included.
+        file = CaseFile()
         if scenario is not None:
-            case.set_scenario(scenario)
-        else:
-            case.save()
-        return case
+            application = file.application.with_scenario(scenario, today=self.today())
+            file = file.model_copy(update={"application": application})
+        file = file.with_checklist(fresh_checklist(file, self.policy))
+        loaded = CaseRepository(self._store).create(file, actor=operator.actor, operator_id=operator.id)
+        return self._intake(loaded, operator)
 
     def open_case(self, case_id: str, operator: OperatorRef) -> IntakeCase:
         from local_cache import NotFoundError
 
         try:
-            record = self._store.cases.get(case_id)
+            loaded = CaseRepository(self._store).load(case_id, today=self.today())
         except NotFoundError as exc:
             raise IntakeError(str(exc)) from exc
-        return self._intake(record, operator)
+        except CaseFileError as exc:
+            raise IntakeError(str(exc)) from exc
+        return self._intake(loaded, operator)
 
     def find(self, query: str) -> list[CaseRow]:
         """Open any case by number, full ID number or full name."""

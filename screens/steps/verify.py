@@ -60,9 +60,7 @@ class VerifyStep(Step):
             result = self.case.results.get(kind)
             source = result.source if result else ""
             when = result.checked_at.astimezone(CHINA_TZ).strftime("%H:%M:%S") if result else ""
-            detail = (result.problem if result else "") or (
-                str(result.data.get("summary", "")) if result else ""
-            )
+            detail = (result.problem if result else "") or (str(result.data.get("summary", "")) if result else "")
             table.add_row(VERIFICATION_LABELS[kind], self.state_of(kind), source, when, detail, key=kind.value)
         if table.row_count:
             table.move_cursor(row=min(cursor, table.row_count - 1))
