@@ -5,19 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from rich.markup import escape
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.screen import Screen
-from textual.widgets import Checkbox, ContentSwitcher, DataTable, Footer, Header, Input, Select, Static
+from textual.widgets import Checkbox, ContentSwitcher, Footer, Header, Input, Select, Static
 
-from counter_app.services.gateway import VerificationResult
 from counter_app.services.intake import STATUS_LABELS, IntakeCase, IntakeError, OperatorRef
 from counter_app.services.workstation import Workstation
 from forms.vocabulary import FieldSource, VerificationKind
-from printouts import DOC_LABELS, DocKind
+from printouts import DocKind
+from screens.case_lookups import CaseLookups
 from screens.steps import Step
 from screens.steps.checklist import ChecklistStep
 from screens.steps.loan import LoanStep
@@ -38,7 +36,7 @@ RERUN_ON: dict[str, tuple[VerificationKind, ...]] = {
 }
 
 
-class CaseScreen(Screen[None]):
+class CaseScreen(CaseLookups):
     """One case from scenario to printed receipt."""
 
     CSS_PATH = Path(__file__).with_suffix(".tcss")
@@ -54,11 +52,7 @@ class CaseScreen(Screen[None]):
         Binding("f6", "goto(4)", "材料", show=False),
         Binding("f7", "goto(5)", "审核", show=False),
         Binding("f8", "lookups", "全部核验"),
-        Binding("space", "received", "已收取"),
-        Binding("w", "waive", "容缺"),
-        Binding("m", "missing", "未提交"),
-        Binding("f9", "accept", "受理"),
-        Binding("f10", "decline", "不予受理"),
+        # The checklist's keys (Space, W, M) and the decision's (F9, F10) belong to their steps.
         Binding("p", "print", "打印"),
         Binding("h", "hand_over", "交窗口受理"),
         Binding("ctrl+s", "save", "保存"),
@@ -118,7 +112,8 @@ class CaseScreen(Screen[None]):
         if target is None:
             # The step has only just been switched in, so `focusable` (which needs display) is not reliable yet.
             candidates = [w for w in step.query("*") if w.can_focus and not w.disabled]
-            target = candidates[0] if candidates else None
+            # A step with nothing to type in (the review) takes focus itself, so its keys are live.
+            target = candidates[0] if candidates else (step if step.can_focus else None)
         if target is not None:
             # Focus now (so keys typed at once land here) and again after the switch has been laid out,
             # because hiding the previous step moves focus away from it.
@@ -289,11 +284,6 @@ class CaseScreen(Screen[None]):
                 self._commit(field)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        checklist = ("received", "waive", "missing")
-        if action in checklist:
-            return self.step == 4 and self.case.editable
-        if action in ("accept", "decline"):
-            return self.step == 5 and self.case.editable
         if action == "print":
             return self.step in (4, 5)
         if action == "lookups":
@@ -302,68 +292,29 @@ class CaseScreen(Screen[None]):
             return self.case.editable and self.case.operator.role == "agent"
         return True
 
-    # -- lookups -----------------------------------------------------------------------------------------------------
+    # -- checklist and decision (the steps own the keys; the screen does what needs more than one step) ------------
 
-    def action_lookups(self) -> None:
-        self._leave_field()
-        self._run_lookups(None)
+    @on(ChecklistStep.SupervisorApproval)
+    def _approve_waiver(self, event: ChecklistStep.SupervisorApproval) -> None:
+        from screens.supervisor_dialog import SupervisorDialog
 
-    @on(DataTable.RowSelected, "#lookups")
-    def _rerun_selected(self, event: DataTable.RowSelected) -> None:
-        """Enter on a lookup re-runs just that one."""
-        key = event.row_key.value
-        if key and self.case.editable:
-            self._run_lookups((VerificationKind(key),))
+        code = event.code
+        checklist = self.query_one(ChecklistStep)
 
-    def _run_lookups(self, kinds: tuple[VerificationKind, ...] | None) -> None:
-        try:
-            requests = self.case.lookup_requests(kinds)
-        except IntakeError as exc:
-            self.notify(str(exc), severity="warning")
-            return
-        verify = self.query_one(VerifyStep)
-        verify.running.update(r.kind for r in requests)
-        verify.refresh_from_case()
-        self._lookup_worker(kinds)
+        # Only a supervisor may let a core material wait, with a reason (audited with the waiver).
+        def approved(answer: tuple[OperatorRef, str] | None) -> None:
+            if answer is not None:
+                supervisor, reason = answer
+                checklist.change(lambda: self.case.waive(code, reason=reason, approved_by=supervisor))
 
-    @work(group="lookups", exit_on_error=False)
-    async def _lookup_worker(self, kinds: tuple[VerificationKind, ...] | None) -> None:
-        # The gateway client never raises for a registry's failure; a bug here must not exit the app either.
-        try:
-            await self.case.run_each(kinds, self._result_arrived)
-        except Exception as exc:
-            self.notify(f"核验出错：{escape(str(exc))}", severity="error")
-        finally:
-            verify = self.query_one(VerifyStep)
-            verify.running.clear()
-            verify.refresh_from_case()
+        self.app.push_screen(SupervisorDialog(self.workstation, f"核心要件“{event.name}”容缺"), approved)
 
-    def _result_arrived(self, result: VerificationResult) -> None:
-        verify = self.query_one(VerifyStep)
-        verify.running.discard(result.kind)
-        verify.refresh_from_case()
-        # Backfilled values appear in the form, except where the clerk has typed something of their own.
-        for field in self.query(FieldInput):
-            if field.path not in self.raw:
-                self._fill(field)
-        if self.step in (3, 4, 5):
-            self._current().refresh_from_case()
-
-    # -- checklist ---------------------------------------------------------------------------------------------------
-
-    def _selected_material(self) -> str | None:
-        return self.query_one(ChecklistStep).selected_code()
-
-    def action_received(self) -> None:
-        code = self._selected_material()
-        if code is None:
-            return
-        self._checklist_change(lambda: self.case.mark_received(code))
-
-    def action_missing(self) -> None:
-        code = self._selected_material()
-        if code is not None:
-            self._checklist_change(lambda: self.case.mark_missing(code))
+    @on(ReviewStep.Decide)
+    def _decide(self, event: ReviewStep.Decide) -> None:
+        if event.accept:
+            self.action_accept()
+        else:
+            self.action_decline()
 
     def action_hand_over(self) -> None:
         """An agent's pre-verified case goes to the window (预审后交窗口)."""
@@ -374,37 +325,6 @@ class CaseScreen(Screen[None]):
             self.notify(str(exc), severity="error")
             return
         self.notify(f"已交窗口：请把案件编号 {self.case.case_number} 告知窗口工作人员", timeout=10)
-
-    def action_waive(self) -> None:
-        from screens.supervisor_dialog import SupervisorDialog
-        from screens.waive_dialog import WaiveDialog
-
-        code = self._selected_material()
-        if code is None:
-            return
-        material = self.case.policy.materials.get(code)
-        if material.core or not material.shortfall.waivable:
-            # Only a supervisor may let a core material wait, with a reason (audited).
-            def approved(answer: tuple[OperatorRef, str] | None) -> None:
-                if answer is not None:
-                    supervisor, reason = answer
-                    self._checklist_change(lambda: self.case.waive(code, reason=reason, approved_by=supervisor))
-
-            self.app.push_screen(SupervisorDialog(self.workstation, f"核心要件“{material.name}”容缺"), approved)
-            return
-
-        def done(reason: str | None) -> None:
-            if reason:
-                self._checklist_change(lambda: self.case.waive(code, reason=reason))
-
-        self.app.push_screen(WaiveDialog(material.name, material.shortfall.due_label()), done)
-
-    def _checklist_change(self, change: Any) -> None:
-        try:
-            change()
-        except IntakeError as exc:
-            self.notify(str(exc), severity="error")
-        self.query_one(ChecklistStep).refresh_from_case()
 
     # -- decision and printing ---------------------------------------------------------------------------------------
 
@@ -437,49 +357,7 @@ class CaseScreen(Screen[None]):
             field.disabled = True
         self._current().refresh_from_case()
         self.refresh_bindings()
-        self._print_dialog(documents)
+        self.print_dialog(documents)
 
-    def action_print(self) -> None:
-        needed: tuple[DocKind, ...] = (DocKind.FORM,)
-        decision = self.case.decision
-        if decision is not None and decision.outcome == "accepted":
-            needed = (DocKind.RECEIPT, DocKind.FORM, DocKind.AUTHORIZATION)
-        elif decision is not None:
-            needed = (DocKind.NOTICE,)
-        self._print_dialog(needed)
-
-    def _print_dialog(self, documents: tuple[DocKind, ...]) -> None:
-        from screens.print_dialog import PrintChoice, PrintDialog
-
-        def done(choice: PrintChoice | None) -> None:
-            if choice is not None:
-                self._print(choice)
-
-        self.app.push_screen(PrintDialog(documents, already=self.case.printed()), done)
-
-    def _print(self, choice: Any, authorized_by: OperatorRef | None = None) -> None:
-        if authorized_by is None and any(kind.value in self.case.printed() for kind in choice.documents):
-            from screens.supervisor_dialog import SupervisorDialog
-
-            # A reprint (补打) of a frozen document needs a supervisor's authorisation.
-            def approved(answer: tuple[OperatorRef, str] | None) -> None:
-                if answer is not None:
-                    self._print(choice, answer[0])
-
-            self.app.push_screen(SupervisorDialog(self.workstation, "补打文书", reason=choice.reason or ""), approved)
-            return
-        printed: list[str] = []
-        for kind in choice.documents:
-            try:
-                record = self.case.print(kind, reason=choice.reason, authorized_by=authorized_by)
-            except (IntakeError, ValueError, OSError) as exc:
-                self.notify(f"{DOC_LABELS[kind]}：{escape(str(exc))}", severity="error", timeout=8)
-                continue
-            printed.append(f"{DOC_LABELS[kind]} → {record.path.name}")
-            for warning in record.warnings:
-                self.notify(escape(warning), severity="warning", timeout=10)
-            if record.printer_message:
-                self.notify(escape(record.printer_message), severity="information")
-        if printed:
-            self.notify("已打印：\n" + "\n".join(printed), timeout=6)
+    def refresh_current(self) -> None:
         self._current().refresh_from_case()

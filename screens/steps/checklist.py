@@ -6,9 +6,14 @@ line come from the one evaluation, never from a rule of this screen's own.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
 from textual.widgets import DataTable, Static
 
+from counter_app.services.intake import IntakeError
 from forms.case import MaterialRow
 from forms.vocabulary import MATERIAL_STATUS_LABELS
 from screens.steps import Step
@@ -22,7 +27,20 @@ def row_cells(row: MaterialRow) -> tuple[str, str, str, str]:
 class ChecklistStep(Step):
     """Space marks received, W waives a non-core material, M marks it missing again."""
 
+    class SupervisorApproval(Message):
+        """A core or non-waivable material is to be waived: only a supervisor may approve it (the screen asks)."""
+
+        def __init__(self, code: str, name: str) -> None:
+            super().__init__()
+            self.code = code
+            self.name = name
+
     TITLE = "材料清单"
+    BINDINGS = [
+        Binding("space", "received", "已收取"),
+        Binding("w", "waive", "容缺"),
+        Binding("m", "missing", "未提交"),
+    ]
     DEFAULT_CSS = """
     ChecklistStep DataTable {
         height: auto;
@@ -66,6 +84,48 @@ class ChecklistStep(Step):
         """What the table shows, row by row (for tests comparing it with the assessment)."""
         table = self.query_one("#materials", DataTable)
         return [tuple(str(cell) for cell in table.get_row_at(i)) for i in range(table.row_count)]
+
+    # -- the clerk's marks (each one command of the case) -----------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("received", "waive", "missing"):
+            return self.case.editable
+        return True
+
+    def change(self, command: Callable[[], None]) -> None:
+        """Run one checklist command and redraw; a refused one says why and changes nothing."""
+        try:
+            command()
+        except IntakeError as exc:
+            self.notify(str(exc), severity="error")
+        self.refresh_from_case()
+
+    def action_received(self) -> None:
+        code = self.selected_code()
+        if code is not None:
+            self.change(lambda: self.case.mark_received(code))
+
+    def action_missing(self) -> None:
+        code = self.selected_code()
+        if code is not None:
+            self.change(lambda: self.case.mark_missing(code))
+
+    def action_waive(self) -> None:
+        from screens.waive_dialog import WaiveDialog
+
+        code = self.selected_code()
+        if code is None:
+            return
+        material = self.case.policy.materials.get(code)
+        if material.core or not material.shortfall.waivable:
+            self.post_message(self.SupervisorApproval(code, material.name))
+            return
+
+        def done(reason: str | None) -> None:
+            if reason:
+                self.change(lambda: self.case.waive(code, reason=reason))
+
+        self.app.push_screen(WaiveDialog(material.name, material.shortfall.due_label()), done)
 
     def selected_code(self) -> str | None:
         table = self.query_one("#materials", DataTable)

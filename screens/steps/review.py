@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from rich.markup import escape
 from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
 from textual.widgets import Static
 
 from counter_app.services.intake import STATUS_LABELS
@@ -15,7 +17,29 @@ from screens.steps import Step
 class ReviewStep(Step):
     """A summary of the case and the problems; F9 accepts, F10 declines, P prints."""
 
+    class Decide(Message):
+        """F9 or F10: the screen takes the decision (it commits pending fields and prints afterwards)."""
+
+        def __init__(self, accept: bool) -> None:
+            super().__init__()
+            self.accept = accept
+
     TITLE = "审核与决定"
+    # The step has nothing to type in: it takes focus itself so that its keys are live (and in the footer).
+    can_focus = True
+    BINDINGS = [
+        Binding("f9", "decide(True)", "受理"),
+        Binding("f10", "decide(False)", "不予受理"),
+    ]
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "decide":
+            return self.case.editable
+        return True
+
+    def action_decide(self, accept: bool) -> None:
+        self.post_message(self.Decide(accept))
+
     DEFAULT_CSS = """
     ReviewStep #review-summary {
         height: auto;

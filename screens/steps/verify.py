@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from textual import on
 from textual.app import ComposeResult
+from textual.message import Message
 from textual.widgets import DataTable, Static
 
 from counter_app.services.intake import CHINA_TZ
@@ -15,6 +17,13 @@ OUTCOME_LABELS = OUTCOME_MARKS
 
 class VerifyStep(Step):
     """One row per lookup of the scenario; Enter re-runs the selected lookup, F8 runs them all."""
+
+    class Rerun(Message):
+        """Enter on a lookup: run just that one again (the screen owns the lookup worker)."""
+
+        def __init__(self, kind: VerificationKind) -> None:
+            super().__init__()
+            self.kind = kind
 
     TITLE = "核验"
     DEFAULT_CSS = """
@@ -75,6 +84,13 @@ class VerifyStep(Step):
         if self.case.notes:
             text += "\n" + "\n".join(self.case.notes[-3:])
         self.query_one("#verify-summary", Static).update(text)
+
+    @on(DataTable.RowSelected, "#lookups")
+    def _rerun_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        key = event.row_key.value
+        if key and self.case.editable:
+            self.post_message(self.Rerun(VerificationKind(key)))
 
     def selected_kind(self) -> VerificationKind | None:
         table = self.query_one("#lookups", DataTable)
