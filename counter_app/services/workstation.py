@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -22,13 +21,22 @@ from counter_app.services.deferred import DeferredReport, resolve_pending
 from counter_app.services.gateway import GatewayClient
 from counter_app.services.intake import CHINA_TZ, IntakeCase, IntakeError, OperatorRef, PrintSetup
 from counter_app.services.sync import SyncEngine, SyncSummary, make_engine
+from counter_app.services.workstation_views import (
+    CaseRow,
+    ConflictRow,
+    FlagRow,
+    HomeData,
+    ShortfallRow,
+    SyncCounts,
+    case_row,
+)
 from counter_app.settings import Settings
 from forms.case import CaseFile, CaseFileError, fresh_checklist
 from forms.identifiers import normalise
 from forms.materials import guide
 from forms.policy import PolicyPack, load_policy
 from forms.scenario import Scenario
-from forms.vocabulary import CaseStatus, Role, ShortfallStatus
+from forms.vocabulary import Role, ShortfallStatus
 from forms.workdays import WorkingDayCalendar, load_calendar
 from printouts.models import GuideData
 
@@ -39,86 +47,6 @@ if TYPE_CHECKING:
     from printouts.spool import PrintRecord
 
 _CASE_NO = re.compile(r"^[A-Z0-9]{1,16}-\d{8}-\d{4}$")
-
-
-@dataclass(frozen=True)
-class CaseRow:
-    """One line of a case list: masked personal data only."""
-
-    case_id: str
-    case_number: str
-    status: CaseStatus
-    applicant: str
-    applicant_id: str
-    updated_at: datetime
-
-
-@dataclass(frozen=True)
-class ShortfallRow:
-    """A waived material still owed (补件), for the home screen's follow-up list."""
-
-    case_id: str
-    case_number: str
-    material: str
-    due: date
-    overdue: bool
-
-
-@dataclass(frozen=True)
-class FlagRow:
-    """A review flag on the home screen: what changed after acceptance and what to do."""
-
-    id: int
-    case_id: str
-    case_number: str
-    message: str
-    action: str
-
-
-@dataclass(frozen=True)
-class SyncCounts:
-    """The sync screen's status line: outbox entries per state and lookups still queued."""
-
-    outbox_states: dict[str, int]
-    pending_lookups: int
-
-
-@dataclass(frozen=True)
-class ConflictRow:
-    """A version conflict with both sides, so that the screen can show them without reaching the outbox."""
-
-    case_id: str
-    case_number: str
-    local_version: int
-    platform_version: int | None
-    platform_view: dict[str, Any]
-    local_payload: dict[str, Any]
-    message: str
-
-
-@dataclass(frozen=True)
-class HomeData:
-    """What the home screen shows."""
-
-    today: list[CaseRow]
-    drafts: list[CaseRow]
-    shortfalls: list[ShortfallRow]
-    online: bool
-    # Not named after the store's repositories (outbox, flags): screens never touch those names (test_layers.py).
-    outbox_states: dict[str, int] = field(default_factory=dict)
-    review_flags: list[FlagRow] = field(default_factory=list)
-    pending_lookups: int = 0
-
-
-def _row(summary: Any) -> CaseRow:
-    return CaseRow(
-        case_id=summary.id,
-        case_number=summary.case_number,
-        status=summary.status,
-        applicant=summary.applicant_name,
-        applicant_id=summary.applicant_id,
-        updated_at=summary.updated_at,
-    )
 
 
 class Workstation:
@@ -348,19 +276,19 @@ class Workstation:
             return []
         if _CASE_NO.match(text.upper()):
             try:
-                return [_row(self._store.cases.by_number(text.upper()).summary)]
+                return [case_row(self._store.cases.by_number(text.upper()).summary)]
             except NotFoundError:
                 return []
         id_like = normalise(text)
         if len(id_like) in (15, 18) and id_like[:-1].isdigit():
-            return [_row(s) for s in self._store.cases.find_by_id_number(id_like)]
-        return [_row(s) for s in self._store.cases.find_by_name(text)]
+            return [case_row(s) for s in self._store.cases.find_by_id_number(id_like)]
+        return [case_row(s) for s in self._store.cases.find_by_name(text)]
 
     def home(self) -> HomeData:
         today = self.today()
         self._store.records.mark_overdue(today)
-        todays = [_row(s) for s in self._store.cases.list_for_date(today)]
-        drafts = [_row(s) for s in self._store.cases.list_drafts()]
+        todays = [case_row(s) for s in self._store.cases.list_for_date(today)]
+        drafts = [case_row(s) for s in self._store.cases.list_drafts()]
         shortfalls: list[ShortfallRow] = []
         numbers: dict[str, str] = {}
         # Overdue ones and those due within a week: what the clerk should chase today.
