@@ -20,6 +20,7 @@ from counter_app.services.case_types import OperatorRef
 from counter_app.settings import Settings
 from screens.lock import LockScreen
 from screens.login import LoginScreen
+from screens.messages import RefreshData, SavePosition
 
 if TYPE_CHECKING:
     from counter_app.services.workstation import Workstation
@@ -130,9 +131,7 @@ class CounterApp(App[None]):
         flags = len(self.workstation.review_flags())
         if flags > flags_before:
             self.notify(f"补查核验发现 {flags - flags_before} 件与受理时不一致，请在同步页处理", severity="warning")
-        refresh = getattr(self.screen, "refresh_data", None)
-        if callable(refresh):
-            refresh()
+        self.screen.post_message(RefreshData())
 
     # -- idle lock -------------------------------------------------------------------------------------------------
 
@@ -151,10 +150,8 @@ class CounterApp(App[None]):
         """Lock the screen; the same operator (or a supervisor) unlocks it and work goes on where it was."""
         if self.operator is None or isinstance(self.screen, LoginScreen | LockScreen):
             return
-        # Save whatever the current screen holds before anything else (autosave everywhere).
-        save = getattr(self.screen, "save_state", None)
-        if callable(save):
-            save()
+        # Every keystroke is already saved with its case; the screen saves where the clerk is.
+        self.screen.post_message(SavePosition())
         self.workstation.record_lock(self.operator)
         self.push_screen(LockScreen(self.workstation, self.operator), self._unlocked)
 

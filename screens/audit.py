@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 from counter_app.services.audit_view import AuditAccessDenied, AuditView, can_view_audit
 from counter_app.services.intake import CHINA_TZ, OperatorRef
 from counter_app.services.workstation import Workstation
+from screens.messages import RefreshData
 
 # What each logged action means, for people (the log keeps the stable English names).
 ACTION_LABELS: dict[str, str] = {
@@ -98,6 +99,10 @@ class AuditScreen(Screen[None]):
     def _filter(self, selector: str) -> str | None:
         value = self.query_one(selector, Select).value
         return value if isinstance(value, str) else None
+
+    @on(RefreshData)
+    def _refresh_on_news(self, event: RefreshData) -> None:
+        self.refresh_data()
 
     def refresh_data(self, *, update_choices: bool = False) -> None:
         if not self.allowed:

@@ -16,6 +16,7 @@ from counter_app.services.workstation import Workstation
 from forms.vocabulary import FieldSource, VerificationKind
 from printouts import DocKind
 from screens.case_lookups import CaseLookups
+from screens.messages import SavePosition
 from screens.steps import Step
 from screens.steps.checklist import ChecklistStep
 from screens.steps.loan import LoanStep
@@ -132,6 +133,10 @@ class CaseScreen(CaseLookups):
     def save_state(self) -> None:
         """One write of where the clerk is (on a step change, on leaving); typed text is saved as it is typed."""
         self.case.save(self.ui_state())
+
+    @on(SavePosition)
+    def _save_position(self, event: SavePosition) -> None:
+        self.save_state()
 
     def action_save(self) -> None:
         self.save_state()

@@ -17,6 +17,7 @@ from counter_app.services.intake import CHINA_TZ, STATUS_LABELS, IntakeCase, Int
 from counter_app.services.workstation import Workstation
 from forms.vocabulary import CaseStatus, ShortfallStatus
 from printouts import DOC_LABELS, DocKind
+from screens.messages import RefreshData
 
 SHORTFALL_ZH = {ShortfallStatus.OPEN: "待补交", ShortfallStatus.FULFILLED: "已补交", ShortfallStatus.OVERDUE: "已逾期"}
 
@@ -68,6 +69,10 @@ class FollowupScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one("#fu-shortfalls", DataTable).add_columns("材料", "约定补交日期", "状态")
         self.query_one("#fu-events", DataTable).add_columns("时间", "进度", "状态")
+        self.refresh_data()
+
+    @on(RefreshData)
+    def _refresh_on_news(self, event: RefreshData) -> None:
         self.refresh_data()
 
     def refresh_data(self) -> None:

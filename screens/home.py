@@ -14,6 +14,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Static
 from counter_app.services.intake import CHINA_TZ, STATUS_LABELS, OperatorRef
 from counter_app.services.workstation import CaseRow, HomeData, Workstation
 from forms.vocabulary import CaseStatus
+from screens.messages import RefreshData
 
 
 class HomeScreen(Screen[None]):
@@ -62,6 +63,10 @@ class HomeScreen(Screen[None]):
         self.refresh_data()
 
     def on_screen_resume(self) -> None:
+        self.refresh_data()
+
+    @on(RefreshData)
+    def _refresh_on_news(self, event: RefreshData) -> None:
         self.refresh_data()
 
     def refresh_data(self) -> None:
