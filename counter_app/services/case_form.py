@@ -84,7 +84,11 @@ class FormCommands(CaseCore):
             return [Issue(path=path, label=path, message=str(exc), severity=Severity.ERROR)]
 
         def change(file: CaseFile) -> CaseFile:
-            taken = file.model_copy(update={"application": updated}).with_draft(path, None).with_first_input(now)
+            # Applied to the case as loaded in the transaction (another window may have changed another field).
+            application = (
+                updated if file is self.file else file.application.backfill(path, value, FieldSource.TYPED, today=today)
+            )
+            taken = file.model_copy(update={"application": application}).with_draft(path, None).with_first_input(now)
             return self._derive(taken)
 
         self._run(change, ui=ui_state)
