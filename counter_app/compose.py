@@ -21,6 +21,7 @@ from counter_app.settings import Settings
 
 if TYPE_CHECKING:
     from counter_app.services.sandbox import Sandbox
+    from counter_app.services.sync import SyncEngine
     from local_cache import Store
 
 
@@ -58,3 +59,14 @@ def open_workstation(
         platform_transport=None if settings.platform_url else make_transport(sandbox),
         platform_base_url=EMBEDDED_BASE_URL,
     )
+
+
+def sync_engine(settings: Settings, store: Store) -> SyncEngine:
+    """``counter sync``'s engine: HTTP to the platform URL, or the embedded sandbox's platform when none is set."""
+    from counter_app.services.sync import SyncEngine, make_engine
+
+    if settings.platform_url.strip():
+        return make_engine(settings, store)
+    from counter_app.services.sandbox import EMBEDDED_BASE_URL, make_transport
+
+    return SyncEngine(store, make_transport(), base_url=EMBEDDED_BASE_URL)

@@ -7,6 +7,7 @@ import json
 from datetime import timedelta
 
 import httpx
+import pytest
 
 from counter_app.services.gateway import (
     GatewayClient,
@@ -173,11 +174,15 @@ async def test_every_lookup_is_audited_without_personal_data() -> None:
     assert all(a.actor == "clerk01" and a.case_id == "CASE-T01" for a in sink.audits)
 
 
-async def test_from_settings_uses_the_embedded_sandbox_when_no_url_is_set() -> None:
+async def test_from_settings_takes_the_in_process_transport_when_no_url_is_set() -> None:
+    from counter_app.services.sandbox import make_transport
     from counter_app.settings import Settings
 
     settings = Settings(gateway_url="", lookup_timeout_seconds=4)
-    async with GatewayClient.from_settings(settings, operator_id="clerk01") as client:
+    # Without a URL the service never picks a sandbox itself: the composition root hands one in.
+    with pytest.raises(ValueError, match="compose"):
+        GatewayClient.from_settings(settings, operator_id="clerk01")
+    async with GatewayClient.from_settings(settings, operator_id="clerk01", transport=make_transport()) as client:
         assert client.policy.lookup_timeout == 4
         result = await client.lookup(identity())
     assert result.outcome is VerificationOutcome.MATCH

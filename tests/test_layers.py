@@ -84,14 +84,10 @@ def test_the_check_catches_a_screen_that_reaches_for_the_store() -> None:
     assert modules == ["local_cache", "local_cache.Store", "counter_app.services.sandbox"]
 
 
-# The composition root wires the sandbox in; `counter sandbox` serves it. gateway.py and sync.py still fall back to a
-# fresh sandbox when given neither a URL nor a transport (being reworked for issue 11; the import-linter contract
-# ignores the same two imports): remove them from here once they no longer do.
+# The composition root wires the sandbox in; `counter sandbox` serves it. Nothing else in production imports it.
 SANDBOX_IMPORTERS = {
     "counter_app/compose.py",
     "counter_app/commands/sandbox.py",
-    "counter_app/services/gateway.py",
-    "counter_app/services/sync.py",
 }
 
 

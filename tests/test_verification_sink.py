@@ -211,7 +211,7 @@ async def test_replay_stops_after_a_failed_first_entry(store: Store, sandbox: Sa
 async def test_client_for_store_uses_the_store_and_the_embedded_sandbox(store: Store) -> None:
     case = store.cases.create(actor="clerk01")
     settings = Settings(data_dir=store.path.parent)
-    async with client_for_store(settings, store, operator_id="clerk01") as client:
+    async with client_for_store(settings, store, operator_id="clerk01", transport=make_transport()) as client:
         result = await client.lookup(request(case.id))
     assert result.outcome is VerificationOutcome.MATCH
     assert result.subject_hash == store.keys.subject_hash(request(case.id).fingerprint())

@@ -54,8 +54,9 @@ class _ProgressLine:
 
 
 async def _run(args: argparse.Namespace) -> int:
+    from counter_app.compose import sync_engine
     from counter_app.services.stores import open_store
-    from counter_app.services.sync import SyncSummary, make_engine
+    from counter_app.services.sync import SyncSummary
     from counter_app.settings import load_settings
     from local_cache import StoreError
 
@@ -69,7 +70,7 @@ async def _run(args: argparse.Namespace) -> int:
         raise CommandError(str(exc)) from exc
     progress = _ProgressLine(args.quiet)
     with store:
-        async with make_engine(settings, store) as engine:
+        async with sync_engine(settings, store) as engine:
             if args.once:
                 summary = await engine.run_once(push=not args.pull_only, progress=progress)
                 print(summary.render())

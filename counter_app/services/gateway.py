@@ -68,6 +68,9 @@ if TYPE_CHECKING:
     from counter_app.settings import Settings
 
 
+# The host of an in-process transport: never resolved, the transport answers every request itself.
+IN_PROCESS_BASE_URL = "http://in-process.invalid"
+
 __all__ = [
     "MAX_DEPTH",
     "MAX_ITEMS",
@@ -161,13 +164,13 @@ class GatewayClient(LookupSending):
         subject_hasher: Callable[[Mapping[str, Any]], str] | None = None,
         clock: Callable[[], datetime] | None = None,
     ) -> GatewayClient:
-        """Gateway URL from settings; an empty URL means the in-process sandbox (``transport`` shares one)."""
+        """Gateway URL from settings; with no URL the caller passes the in-process ``transport`` (the composition
+        root, ``counter_app.compose``, wires the embedded sandbox: this module never imports it)."""
         base_url = settings.gateway_url
         if not base_url:
-            from counter_app.services.sandbox import EMBEDDED_BASE_URL, make_transport
-
-            base_url = EMBEDDED_BASE_URL
-            transport = transport or make_transport()
+            if transport is None:
+                raise ValueError("未设置核验网关地址（gateway_url），也未提供内嵌沙箱：请由 counter_app.compose 打开")
+            base_url = IN_PROCESS_BASE_URL
         timeout = settings.lookup_timeout_seconds
         policy = policy or RetryPolicy(lookup_timeout=timeout, attempt_timeout=min(3.0, timeout))
         return cls(

@@ -356,13 +356,12 @@ class SyncEngine:
 
 
 def make_engine(settings: Settings, store: Store, **kwargs: Any) -> SyncEngine:
-    """The engine the settings describe: real HTTP to ``platform_url``, or the embedded in-process sandbox."""
-    from counter_app.services.sandbox import EMBEDDED_BASE_URL, make_transport
-
+    """The engine for a real platform: HTTP to ``platform_url``. With no URL, the composition root
+    (``counter_app.compose.sync_engine``) wires the embedded sandbox: this module never imports it."""
     url = settings.platform_url.strip()
-    if url:
-        client = httpx.AsyncClient(base_url=url, timeout=SyncPolicy().request_timeout)
-        engine = SyncEngine(store, client, **kwargs)
-        engine._owns_client = True
-        return engine
-    return SyncEngine(store, make_transport(), base_url=EMBEDDED_BASE_URL, **kwargs)
+    if not url:
+        raise ValueError("未设置平台地址（platform_url）：内嵌沙箱由 counter_app.compose 接入")
+    client = httpx.AsyncClient(base_url=url, timeout=SyncPolicy().request_timeout)
+    engine = SyncEngine(store, client, **kwargs)
+    engine._owns_client = True
+    return engine
