@@ -146,8 +146,14 @@ async def test_offline_case_is_accepted_then_flagged_and_synced_once(
     if platform_cases is not None:
         assert sorted(platform_cases) == sorted([flagged.case_id, clean.case_id])
 
+    # The flag is part of the case itself (its aggregate), as is how the window settled it.
+    [flag] = reopened.file.flags
+    assert flag.kind.value == "identity" and flag.after is VerificationOutcome.MISMATCH and flag.resolved_at is None
+
     workstation.resolve_flag(flags[0].id, clerk, "已电话通知申请人携带身份证原件核实")
     assert workstation.review_flags() == []
+    [settled] = workstation.open_case(flagged.case_id, clerk).file.flags
+    assert settled.resolved_by == clerk.login and settled.resolution.startswith("已电话通知")
 
 
 async def test_an_online_case_raises_no_flag(workstation: Workstation, clerk: OperatorRef) -> None:

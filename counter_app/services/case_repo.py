@@ -9,7 +9,7 @@ Textual here; screens never see this class.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -83,6 +83,14 @@ class CaseRepository:
             people=people_from_payload(application),
             expected_revision=expected_revision,
         )
+
+    def update(self, case_id: str, change: Callable[[CaseFile], CaseFile]) -> CaseFile:
+        """Load, change and save one case in the caller's transaction (for services other than a session)."""
+        with self.transaction():
+            loaded = self.load(case_id)
+            file = change(loaded.file)
+            self.save(case_id, file, ui_state=None, expected_revision=loaded.revision)
+        return file
 
     # -- projections and side effects (inside the command's transaction) ----------------------------------------
 

@@ -12,9 +12,10 @@ import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from counter_app.services.case_repo import CaseRepository
 from counter_app.services.gateway import GatewayClient, VerificationResult
 from counter_app.services.verification_sink import replay_pending
-from forms.case import load_case
+from forms.case import ReviewFlag, load_case
 from forms.vocabulary import OUTCOME_LABELS, VERIFICATION_LABELS, CaseStatus, VerificationKind, VerificationOutcome
 
 if TYPE_CHECKING:
@@ -65,16 +66,29 @@ def review(store: Store, result: VerificationResult, *, actor: str = "system") -
     label = VERIFICATION_LABELS[result.kind]
     before_zh = OUTCOME_LABELS[before] if before is not None else "未核验"
     message = f"{label}补查结果为“{OUTCOME_LABELS[after]}”，与受理时（{before_zh}）不同"
-    store.flags.raise_flag(
-        result.case_id,
-        result.kind.value,
-        before=before.value if before is not None else "none",
-        after=after.value,
+    action = ACTIONS.get(result.kind, DEFAULT_ACTION)
+    flag = ReviewFlag(
+        kind=result.kind,
+        before=before,
+        after=after,
         message=message,
-        action=ACTIONS.get(result.kind, DEFAULT_ACTION),
+        action=action,
         request_id=result.request_id,
-        actor=actor,
+        raised_at=store.clock(),
     )
+    # The flag belongs to the case (its aggregate) and to the home screen's list (a projection): one transaction.
+    with store.transaction():
+        CaseRepository(store).update(result.case_id, lambda file: file.with_flag(flag))
+        store.flags.raise_flag(
+            result.case_id,
+            result.kind.value,
+            before=before.value if before is not None else "none",
+            after=after.value,
+            message=message,
+            action=action,
+            request_id=result.request_id,
+            actor=actor,
+        )
     return message
 
 

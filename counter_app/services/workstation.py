@@ -230,7 +230,21 @@ class Workstation:
     def resolve_flag(self, flag_id: int, operator: OperatorRef, resolution: str) -> None:
         if not resolution.strip():
             raise IntakeError("处理复核提示须写明处理结果")
-        self._store.flags.resolve(flag_id, actor=operator.actor, resolution=resolution.strip())
+        settled = resolution.strip()
+        with self._store.transaction():
+            row = self._store.flags.resolve(flag_id, actor=operator.actor, resolution=settled)
+            now = self.clock()
+
+            def resolve(file: CaseFile) -> CaseFile:
+                flag = next((f for f in file.flags if f.request_id == row.request_id), None)
+                if flag is None:
+                    return file  # raised before flags were part of the case (schema v1): the table has it
+                done = flag.model_copy(
+                    update={"resolved_at": now, "resolved_by": operator.actor, "resolution": settled}
+                )
+                return file.with_flag(done)
+
+            CaseRepository(self._store).update(row.case_id, resolve)
 
     # -- cases -----------------------------------------------------------------------------------------------------
 

@@ -110,6 +110,21 @@ class Prints(_Record):
     drafts: tuple[str, ...] = ()
 
 
+class ReviewFlag(_Record):
+    """A late lookup answer that disagrees with what the case was accepted on, and how the window settled it."""
+
+    kind: VerificationKind
+    before: VerificationOutcome | None = None
+    after: VerificationOutcome
+    message: str
+    action: str
+    request_id: str
+    raised_at: AwareDatetime
+    resolved_at: AwareDatetime | None = None
+    resolved_by: str = ""
+    resolution: str = ""
+
+
 class Timing(_Record):
     """KPI: intake time runs from the first keystroke to the decision (Fujian's "time used" measure)."""
 
@@ -133,6 +148,7 @@ class CaseFile(BaseModel):
     handoff: Handoff | None = None
     prints: Prints = Field(default_factory=Prints)
     timing: Timing = Field(default_factory=Timing)
+    flags: tuple[ReviewFlag, ...] = ()
     drafts: dict[str, str] = Field(
         default_factory=dict,
         description="Half-typed text by form path: saved with the case (encrypted), never in the screen state.",
@@ -186,6 +202,11 @@ class CaseFile(BaseModel):
         else:
             drafts[path] = text
         return self.model_copy(update={"drafts": drafts})
+
+    def with_flag(self, flag: ReviewFlag) -> CaseFile:
+        """A flag raised (once per request) or settled (the same request id, now resolved)."""
+        kept = tuple(f for f in self.flags if f.request_id != flag.request_id)
+        return self.model_copy(update={"flags": (*kept, flag)})
 
     def with_first_input(self, at: datetime) -> CaseFile:
         if self.timing.first_input_at is not None:
