@@ -1,0 +1,57 @@
+"""The assessment is the one place a derived value comes from: the promised date is the decision's once made, and
+the receipt prints it as recorded (never worked out again on another day or under another calendar)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from counter_app.services.case_repo import CaseRepository
+from counter_app.services.case_types import OperatorRef, PrintSetup
+from counter_app.services.intake import IntakeCase
+from forms.case import CaseFile, Decision, assess
+from forms.policy import load_policy
+from forms.vocabulary import CaseStatus, Role
+from forms.workdays import load_calendar
+from local_cache import Store
+from printouts import DocKind
+from printouts.models import ReceiptData
+
+AT = datetime(2026, 9, 30, 2, 0, tzinfo=UTC)
+POLICY = load_policy("qingdao")
+CALENDAR = load_calendar([])
+# Not what the calendar gives for 2026-09-30 + 6 working days (2026-10-14): a date recorded at the decision stands.
+RECORDED = date(2026, 10, 16)
+
+
+def _decided() -> CaseFile:
+    decision = Decision(outcome="accepted", at=AT, by="demo", promised=RECORDED, estimate=True)
+    return CaseFile().model_copy(update={"decision": decision})
+
+
+def test_a_draft_is_promised_from_today_and_a_decision_keeps_its_date() -> None:
+    draft = assess(CaseFile(), POLICY, CALENDAR, date(2026, 9, 30))
+    assert (draft.promised, draft.promised_estimate) == (date(2026, 10, 14), False)
+    later = assess(_decided(), POLICY, CALENDAR, date(2027, 3, 1))
+    assert (later.promised, later.promised_estimate) == (RECORDED, True)
+
+
+def test_the_receipt_prints_the_promised_date_the_decision_recorded(tmp_path: Path) -> None:
+    with Store.open(tmp_path / "c.db", tmp_path / "k.key", workstation_id="QD01", clock=lambda: AT) as store:
+        record = store.cases.create(actor="demo", payload=_decided().model_dump(mode="json"))
+        store.cases.move_status(record.id, CaseStatus.ACCEPTED, actor="demo")
+        repo = CaseRepository(store)
+        case = IntakeCase(
+            repo=repo,
+            loaded=repo.load(record.id),
+            policy=POLICY,
+            calendar=CALENDAR,
+            operator=OperatorRef(id=1, login="demo", name="演示", role=Role.CLERK.value),
+            clock=lambda: datetime(2026, 11, 20, 2, 0, tzinfo=UTC),  # printed weeks later
+            gateway=lambda: None,  # type: ignore[arg-type, return-value]
+            printing=PrintSetup(spool_dir=tmp_path, printer=None, font_path=None, window="一号窗口"),
+        )
+        data = case.document_data(DocKind.RECEIPT)
+    assert isinstance(data, ReceiptData)
+    assert data.promised.due == RECORDED and data.promised.estimate
+    assert data.accepted_at == AT
