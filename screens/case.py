@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import Checkbox, ContentSwitcher, Footer, Header, Input, Select, Static
+from textual.widgets import ContentSwitcher, Footer, Header, Input, Static
 
 from counter_app.services.intake import STATUS_LABELS, IntakeCase, IntakeError, OperatorRef
 from counter_app.services.workstation import Workstation
@@ -220,50 +219,15 @@ class CaseScreen(CaseLookups):
         if self.step == 3:
             self._current().refresh_from_case()
 
-    # -- choices -----------------------------------------------------------------------------------------------------
+    # -- choices (each step takes its own; a new scenario reshapes the others) ---------------------------------------
 
-    @on(Select.Changed)
-    async def _chosen(self, event: Select.Changed) -> None:
-        select_id = event.select.id or ""
-        if not self.case.editable or event.value is Select.NULL:
-            return
-        if select_id.startswith("sc-"):
-            scenario = self.query_one(ScenarioStep).chosen()
-            if scenario == self.case.application.scenario:
-                return
-            self.case.set_scenario(scenario)
-            self.query_one(ScenarioStep).refresh_from_case()
-            # The people, loan and checklist steps depend on the scenario.
-            for step in (self.query_one(PeopleStep), self.query_one(LoanStep)):
-                await step.recompose()
-            self._fill_inputs()
-            self.query_one(ChecklistStep).refresh_from_case()
-        elif select_id.startswith("rel-"):
-            index = int(select_id.removeprefix("rel-"))
-            self._apply(f"co_borrowers.{index}.relation", str(event.value))
-        elif select_id == "sel-fund_loan-repayment_method":
-            self._apply("fund_loan.repayment_method", str(event.value))
-            self._current().refresh_from_case()
-
-    @on(Checkbox.Changed, "#poa")
-    def _poa(self, event: Checkbox.Changed) -> None:
-        if self.case.editable:
-            self._apply("agent.power_of_attorney", event.value)
-
-    @on(Checkbox.Changed, "#credit-auth")
-    def _credit(self, event: Checkbox.Changed) -> None:
-        if not self.case.editable:
-            return
-        if event.value:
-            self.case.record_authorization()
-            self.notify("已记录征信查询授权，可查询征信")
-        else:
-            self._apply("credit_authorization.recorded", False)
-
-    def _apply(self, path: str, value: Any) -> None:
-        issues = self.case.set_field(path, value)
-        if issues:
-            self.notify(issues[0].message, severity="error")
+    @on(ScenarioStep.Changed)
+    async def _scenario_changed(self, event: ScenarioStep.Changed) -> None:
+        # The people, loan and checklist steps depend on the scenario.
+        for step in (self.query_one(PeopleStep), self.query_one(LoanStep)):
+            await step.recompose()
+        self._fill_inputs()
+        self.query_one(ChecklistStep).refresh_from_case()
 
     # -- steps -------------------------------------------------------------------------------------------------------
 

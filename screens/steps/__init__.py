@@ -23,3 +23,14 @@ class Step(VerticalScroll):
 
     def refresh_from_case(self) -> None:
         """Redraw from the case; steps override."""
+
+    def apply(self, path: str, value: object) -> bool:
+        """Set one value chosen in this step (a Select, a Checkbox); a refusal is said, and nothing changes."""
+        if not self.case.editable:
+            return False
+        if isinstance(value, str) and self.case.value_at(path) == value:
+            return True  # a Select reporting the value it already shows: nothing to save
+        issues = self.case.set_field(path, value)
+        if issues:
+            self.notify(issues[0].message, severity="error")
+        return not issues

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Label, Select, Static
@@ -84,6 +85,12 @@ class LoanStep(Step):
 
     def on_mount(self) -> None:
         self.refresh_from_case()
+
+    @on(Select.Changed, "#sel-fund_loan-repayment_method")
+    def _method(self, event: Select.Changed) -> None:
+        event.stop()
+        if event.value is not Select.NULL and self.apply("fund_loan.repayment_method", str(event.value)):
+            self.refresh_from_case()
 
     def refresh_from_case(self) -> None:
         self.query_one("#limits", Static).update(self.limits_text())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from textual import on
 from textual.app import ComposeResult
 from textual.widgets import Checkbox, Select
 
@@ -70,3 +71,24 @@ class PeopleStep(Step):
     def relation_for(self, index: int) -> CoBorrowerRelation | None:
         value = self.query_one(f"#rel-{index}", Select).value
         return CoBorrowerRelation(str(value)) if value is not Select.NULL else None
+
+    @on(Select.Changed)
+    def _relation(self, event: Select.Changed) -> None:
+        event.stop()
+        select_id = event.select.id or ""
+        if select_id.startswith("rel-") and event.value is not Select.NULL:
+            self.apply(f"co_borrowers.{int(select_id.removeprefix('rel-'))}.relation", str(event.value))
+
+    @on(Checkbox.Changed, "#poa")
+    def _poa(self, event: Checkbox.Changed) -> None:
+        self.apply("agent.power_of_attorney", event.value)
+
+    @on(Checkbox.Changed, "#credit-auth")
+    def _credit(self, event: Checkbox.Changed) -> None:
+        if not self.case.editable:
+            return
+        if event.value:
+            self.case.record_authorization()
+            self.notify("已记录征信查询授权，可查询征信")
+        else:
+            self.apply("credit_authorization.recorded", False)

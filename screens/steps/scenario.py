@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
+from textual.message import Message
 from textual.widgets import Label, Select, Static
 
 from forms.scenario import Scenario
@@ -37,6 +39,9 @@ LABELS = {
 class ScenarioStep(Step):
     """Five choices, each a Select reachable with Tab; the linked items update at once."""
 
+    class Changed(Message):
+        """The scenario changed: the screen reshapes the steps that depend on it."""
+
     TITLE = "办理情形"
     DEFAULT_CSS = """
     ScenarioStep .choice {
@@ -67,6 +72,18 @@ class ScenarioStep(Step):
 
     def on_mount(self) -> None:
         self.refresh_from_case()
+
+    @on(Select.Changed)
+    def _chosen(self, event: Select.Changed) -> None:
+        event.stop()
+        if not self.case.editable or event.value is Select.NULL:
+            return
+        scenario = self.chosen()
+        if scenario == self.case.application.scenario:
+            return
+        self.case.set_scenario(scenario)
+        self.refresh_from_case()
+        self.post_message(self.Changed())
 
     def chosen(self) -> Scenario:
         values = {name: self.query_one(f"#sc-{name}", Select).value for name in CHOICES}
