@@ -220,7 +220,13 @@ async def test_hostile_registry_answer_never_reaches_the_output() -> None:
             "request_id": request.headers["X-Request-Id"],
             "kind": "identity",
             "outcome": "match",
-            "data": {"name\x1b[8m": HOSTILE, "list": [HOSTILE, 1, True]},
+            # The identity contract's fields (forms.registry_data), with hostile text in them and beside them.
+            "data": {
+                "name\x1b[8m": HOSTILE,
+                "household_status": "normal",
+                "id_number_masked": "3702\u202e**********32",
+                "list": [HOSTILE, 1, True],
+            },
             "source": "公安\x1b[5m\u202e库",
             "checked_at": NOW.isoformat(),
         }

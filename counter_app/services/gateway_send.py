@@ -7,7 +7,9 @@ the client's state (online/offline, probe, cache, audit) in :mod:`counter_app.se
 - transport errors, timeouts and 5xx are retried with exponential backoff, at most ``attempts`` times, all under
   the lookup's deadline (``lookup_timeout``) and the same ``X-Request-Id``;
 - a 4xx becomes ``refused`` with the gateway's error code, a malformed or mismatched answer ``unavailable``;
-- the answer is validated with pydantic and every string passes :func:`~counter_app.services.sanitize.clean_text`.
+- the answer is validated with pydantic and every string passes :func:`~counter_app.services.sanitize.clean_text`;
+- the ``data`` of a ``match``/``mismatch`` answer must keep its kind's contract (:mod:`forms.registry_data`), else
+  the lookup is ``unavailable`` (``bad_data``): a renamed or retyped field must never read as a match.
 
 :class:`LookupSending` is a mixin: the client provides the HTTP client, the credentials, the policy and the clock.
 """
@@ -33,6 +35,7 @@ from counter_app.services.gateway_models import (
     _GatewayError,
 )
 from counter_app.services.sanitize import clean_data, clean_text
+from forms.registry_data import RegistryDataError, parse_data
 from forms.vocabulary import VERIFICATION_LABELS, VerificationOutcome
 
 __all__ = ["Clock", "LookupSending", "Sleep"]
@@ -132,12 +135,30 @@ class LookupSending:
         if answer.request_id != request.request_id or answer.kind is not request.kind:
             problem = LookupProblem(code="invalid_response", message=f"{label}核验网关返回的应答与请求不对应，已忽略")
             return self._local_result(request, VerificationOutcome.UNAVAILABLE, problem, attempt)
+        outcome = VerificationOutcome(answer.outcome)
+        data = clean_data(answer.data)
+        if outcome in (VerificationOutcome.MATCH, VerificationOutcome.MISMATCH):
+            # The contract is checked on the cleaned data, the dict that is stored and read back later; it is
+            # stored as sent (not as the parsed model), so saved cases stay readable whatever the models become.
+            try:
+                parse_data(request.kind, data, outcome=outcome)
+            except RegistryDataError as exc:
+                # Field names only: the data itself may name the subject.
+                logger.warning(
+                    "gateway: %s lookup %s answered data outside the contract: missing %s, invalid %s",
+                    request.kind.value,
+                    request.request_id,
+                    ",".join(exc.missing) or "-",
+                    ",".join(exc.invalid) or "-",
+                )
+                problem = LookupProblem(code="bad_data", message=f"{exc}，请稍后重试或联系网关管理员")
+                return self._local_result(request, VerificationOutcome.UNAVAILABLE, problem, attempt)
         return VerificationResult(
             request_id=request.request_id,
             case_id=request.case_id,
             kind=request.kind,
-            outcome=VerificationOutcome(answer.outcome),
-            data=clean_data(answer.data),
+            outcome=outcome,
+            data=data,
             source=clean_text(answer.source, limit=200),
             checked_at=answer.checked_at.astimezone(UTC),
             subject_hash=self._hash(request.fingerprint()),

@@ -9,7 +9,8 @@ Rules (documented for trainers in docs/sandbox.md):
 - fund_account: no account -> not_found; a given account number that differs -> mismatch; else match with the
   account's facts (status, months open ...). Eligibility (suspended, < 6 months) is the domain's to judge.
 - loan_history: match with the counts of prior fund loans (open / total).
-- credit: match with the report summary (overdue records included); the authorization is checked at the HTTP layer.
+- credit: match with the report summary (overdue records included, and the last 24 months' overdue months and
+  longest run); the authorization is checked at the HTTP layer.
 - contract: unknown or not filed -> not_found; the subject is not a buyer -> mismatch; else match.
 - property: by certificate number, else the pre-registration of the contract; unknown -> not_found; the subject is
   neither owner nor buyer -> mismatch; else match.
@@ -162,6 +163,8 @@ class Registries:
             "max_overdue_months": credit.max_overdue_months,
             "open_loans": credit.open_loans,
             "summary": credit.summary,
+            "overdue_months_24": credit.overdue_months_24,
+            "overdue_max_consecutive_24": credit.overdue_max_consecutive_24,
         }
 
     # -- property --------------------------------------------------------------------------------------------

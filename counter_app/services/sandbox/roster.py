@@ -17,7 +17,7 @@ from functools import cache
 from importlib import resources
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from forms.vocabulary import (
     LoanKind,
@@ -58,6 +58,17 @@ class CreditRecord(_Frozen):
     max_overdue_months: int = 0
     open_loans: int = 0
     summary: str = ""
+    # The last 24 months of the report's repayment record: months with an overdue, and the longest run of them.
+    # Defaults of 0 keep the households without overdues answering as before.
+    overdue_months_24: int = Field(0, ge=0, le=24)
+    overdue_max_consecutive_24: int = Field(0, ge=0, le=24)
+
+    @model_validator(mode="after")
+    def _runs_fit(self) -> CreditRecord:
+        # A run longer than the months it is made of would be a typo in roster.json.
+        if self.overdue_max_consecutive_24 > self.overdue_months_24:
+            raise ValueError("overdue_max_consecutive_24 exceeds overdue_months_24")
+        return self
 
 
 class PersonRecord(_Frozen):
