@@ -68,6 +68,7 @@ class CaseCore:
         self.notes: list[str] = []
         # Requests sent in this session, by id: a result is filed under the person its request was about.
         self._requests: dict[str, LookupRequest] = {}
+        self._who: dict[str, tuple[Whose, int]] = {}
 
     # -- time ----------------------------------------------------------------------------------------------------
 

@@ -20,7 +20,7 @@ from counter_app.services.gateway import (
     plan_lookups,
 )
 from forms.application import Issue, Severity, issues_from_error
-from forms.case import Assessment, CaseFile, LookupRecord, Override, fresh_checklist
+from forms.case import Assessment, Authorization, CaseFile, LookupRecord, Override, fresh_checklist, household
 from forms.case import loan as loan_rules
 from forms.loan import LoanLimit, TermLimit
 from forms.materials import MaterialState, Receipt, Waiver, Whose
@@ -30,11 +30,11 @@ from forms.vocabulary import FieldSource, HomeOrdinal, MaterialStatus, Repayment
 DEFAULT_WAIVER_REASON = "申请人承诺按期补交"
 
 
-def _record(result: VerificationResult, request: LookupRequest | None) -> LookupRecord:
+def _record(result: VerificationResult, request: LookupRequest | None, who: tuple[Whose, int]) -> LookupRecord:
     """A gateway result as the case keeps it: with the person it is about and what it was asked with."""
-    agent = request is not None and request.params.get("role") == "agent"
     return LookupRecord(
-        person=Whose.AGENT if agent else Whose.APPLICANT,
+        person=who[0],
+        position=who[1],
         kind=result.kind,
         params={k: v for k, v in (request.params if request is not None else {}).items() if k != "role"},
         request_id=result.request_id,
@@ -94,13 +94,22 @@ class FormCommands(CaseCore):
         self._run(change, ui=ui_state)
         return []
 
-    def record_authorization(self, reference: str | None = None) -> None:
-        """The applicant signed the credit-inquiry authorization (征信查询授权书): credit lookups may run."""
+    def record_authorization(
+        self, reference: str | None = None, *, person: Whose = Whose.APPLICANT, position: int = 0
+    ) -> None:
+        """A person signed the credit-inquiry authorization (征信查询授权书): their own credit lookup may run.
+
+        The applicant's goes on the application form; the spouse's and each co-borrower's are kept in the case."""
         self._require_draft()
-        ref = reference or f"SQ-{self.case_number}"
-        today, now = self.today(), self.now()
+        suffix = "" if person is Whose.APPLICANT else f"-{'P' if person is Whose.SPOUSE else 'G'}{position + 1}"
+        ref = reference or f"SQ-{self.case_number}{suffix}"
+        today, now, actor = self.today(), self.now(), self.operator.actor
 
         def change(file: CaseFile) -> CaseFile:
+            if person is not Whose.APPLICANT:
+                kept = tuple(a for a in file.authorizations if (a.person, a.position) != (person, position))
+                signed = Authorization(person=person, position=position, reference=ref, recorded_at=now, by=actor)
+                return file.model_copy(update={"authorizations": (*kept, signed)})
             app = file.application
             for path, value in (
                 ("credit_authorization.recorded", True),
@@ -111,7 +120,9 @@ class FormCommands(CaseCore):
             return file.model_copy(update={"application": app})
 
         def effects(file: CaseFile, assessment: Assessment) -> None:
-            self._repo.audit("authorization", actor=self.operator.actor, case_number=self.case_number, reference=ref)
+            self._repo.audit(
+                "authorization", actor=actor, case_number=self.case_number, reference=ref, person=person.value
+            )
 
         self._run(change, effects)
 
@@ -179,7 +190,40 @@ class FormCommands(CaseCore):
                     params={"role": "agent"},
                 )
             )
+        for request in requests:
+            by_agent = request.params.get("role") == "agent"
+            self._who[request.request_id] = (Whose.AGENT, 0) if by_agent else (Whose.APPLICANT, 0)
+        requests += self._member_requests(wanted)
         self._requests.update((r.request_id, r) for r in requests)
+        return requests
+
+    def _member_requests(self, wanted: set[VerificationKind] | None) -> list[LookupRequest]:
+        """The spouse's and each co-borrower's own lookups: identity, fund account, loan history and credit (with
+        that person's own authorization; without it the client refuses the credit lookup locally)."""
+        requests: list[LookupRequest] = []
+        needed = set(self.application.scenario.verifications())
+        for member in household.members(self.file)[1:]:
+            if not member.name or not member.id_number or len(member.id_number) != 18:
+                continue
+            subject = Subject(name=member.name, id_number=member.id_number)
+            auth = self.file.authorization(member.who, member.position)
+            for kind in household.MEMBER_KINDS:
+                if kind not in needed or (wanted is not None and kind not in wanted):
+                    continue
+                params: dict[str, Any] = {}
+                if kind is VerificationKind.FUND_ACCOUNT and member.who is Whose.CO_BORROWER:
+                    co = (self.application.co_borrowers or [])[member.position]
+                    if co.fund_account_number:
+                        params = {"account_no": co.fund_account_number}
+                request = LookupRequest(
+                    case_id=self.case_id,
+                    kind=kind,
+                    subject=subject,
+                    params=params,
+                    authorization_id=auth.reference if auth is not None and kind is VerificationKind.CREDIT else None,
+                )
+                self._who[request.request_id] = (member.who, member.position)
+                requests.append(request)
         return requests
 
     async def run_lookups(self, kinds: Iterable[VerificationKind] | None = None) -> list[VerificationResult]:
@@ -208,7 +252,10 @@ class FormCommands(CaseCore):
 
         An accepted case keeps the answers for the record but is never changed by them."""
         results = list(results)
-        records = [_record(r, self._requests.get(r.request_id)) for r in results]
+        records = [
+            _record(r, self._requests.get(r.request_id), self._who.get(r.request_id, (Whose.APPLICANT, 0)))
+            for r in results
+        ]
         applicant = [r for r, rec in zip(results, records, strict=True) if rec.person is Whose.APPLICANT]
         today = self.today()
         editable = self.editable

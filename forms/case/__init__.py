@@ -7,6 +7,7 @@ from forms.case.assess import AGENT_MISMATCH, Assessment, MaterialRow, assess, f
 from forms.case.migrate import CaseFileError, load_case
 from forms.case.record import (
     SCHEMA_VERSION,
+    Authorization,
     CaseFile,
     Decision,
     Handoff,
@@ -24,6 +25,7 @@ __all__ = [
     "AGENT_MISMATCH",
     "SCHEMA_VERSION",
     "Assessment",
+    "Authorization",
     "CaseFile",
     "CaseFileError",
     "Decision",

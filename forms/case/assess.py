@@ -12,8 +12,10 @@ from datetime import date
 from decimal import Decimal
 
 from forms.application import Issue, Severity
+from forms.case import household
 from forms.case import loan as loan_rules
 from forms.case.record import CaseFile
+from forms.case.risk import RiskFlag, Verdict, risk_flags, verdict_of
 from forms.china_time import china_date
 from forms.loan import LoanLimit, TermLimit
 from forms.materials import Evaluation, Material, MaterialState, OutcomesByWhose, Whose, evaluate, initial_checklist
@@ -63,6 +65,9 @@ class Assessment:
     promised_days: int
     agents_may_accept: bool
     pending_lookups: tuple[VerificationKind, ...] = field(default=())
+    flags: tuple[RiskFlag, ...] = field(default=())
+    verdict: Verdict = "auto"
+    verdict_reasons: tuple[str, ...] = field(default=())
 
     @property
     def acceptable(self) -> bool:
@@ -72,11 +77,34 @@ class Assessment:
         return next(r for r in self.rows if r.code == code)
 
 
+def _worst(outcomes: list[dict[VerificationKind, VerificationOutcome]]) -> dict[VerificationKind, VerificationOutcome]:
+    """One outcome per kind for several people (co-borrowers): a match only when every one of them matched."""
+    merged: dict[VerificationKind, VerificationOutcome] = {}
+    for kind in {k for o in outcomes for k in o}:
+        each = [o.get(kind) for o in outcomes]
+        if all(x is VerificationOutcome.MATCH for x in each):
+            merged[kind] = VerificationOutcome.MATCH
+            continue
+        other = next((x for x in each if x is not None and x is not VerificationOutcome.MATCH), None)
+        if other is not None:
+            merged[kind] = other
+        # else: someone was not looked up yet, so nobody's material is exempt by it
+    return merged
+
+
 def people_outcomes(case: CaseFile) -> OutcomesByWhose:
-    """Lookups about someone other than the applicant that decide their own materials (the agent's identity)."""
-    if not case.application.scenario.by_agent:
-        return {}
-    return {Whose.AGENT: case.outcomes(Whose.AGENT)}
+    """Lookups that decide each person's own materials: a match exempts only that person's (spouse, co-borrowers,
+    the agent); the applicant's lookups decide the applicant's and the case's materials."""
+    found: dict[Whose, dict[VerificationKind, VerificationOutcome]] = {}
+    members = household.members(case)
+    if any(m.who is Whose.SPOUSE for m in members):
+        found[Whose.SPOUSE] = case.outcomes(Whose.SPOUSE)
+    co = [m for m in members if m.who is Whose.CO_BORROWER]
+    if co:
+        found[Whose.CO_BORROWER] = _worst([case.lookup_outcomes(Whose.CO_BORROWER, m.position) for m in co])
+    if case.application.scenario.by_agent:
+        found[Whose.AGENT] = case.outcomes(Whose.AGENT)
+    return found
 
 
 def fresh_checklist(case: CaseFile, policy: PolicyPack) -> list[MaterialState]:
@@ -146,6 +174,11 @@ def assess(case: CaseFile, policy: PolicyPack, calendar: WorkingDayCalendar, tod
         blocking.append(AGENT_MISMATCH)
     if not evaluation.acceptable:
         blocking += evaluation.reasons
+    home = loan_rules.home_ordinal(case)
+    flags = tuple(risk_flags(case, policy, cap, home, today))
+    verdict, verdict_reasons = verdict_of(list(flags))
+    # A flag that refuses stops acceptance; the clerk cannot waive it (the decline notice lists it).
+    blocking += [f"风险核查：{f.message}" for f in flags if f.severity == "refuse"]
     days = policy.promised_working_days.value
     if case.decision is not None and case.decision.promised is not None:
         promised, estimate = case.decision.promised, case.decision.estimate
@@ -160,7 +193,7 @@ def assess(case: CaseFile, policy: PolicyPack, calendar: WorkingDayCalendar, tod
         by_person=by_person,
         loan_limit=cap,
         term_limit=term,
-        home_ordinal=loan_rules.home_ordinal(case),
+        home_ordinal=home,
         loan_problems=loan_problems,
         blocking=tuple(blocking),
         promised=promised,
@@ -168,6 +201,9 @@ def assess(case: CaseFile, policy: PolicyPack, calendar: WorkingDayCalendar, tod
         promised_days=days,
         agents_may_accept=policy.agents_may_accept.value,
         pending_lookups=tuple(k for k, o in outcomes.items() if o is VerificationOutcome.PENDING),
+        flags=flags,
+        verdict=verdict,
+        verdict_reasons=verdict_reasons,
     )
 
 

@@ -9,49 +9,20 @@ import contextlib
 from datetime import date
 from decimal import Decimal
 
+from forms.case import household
 from forms.case.record import CaseFile
-from forms.loan import Borrower, LoanLimit, LoanLimitInput, TermLimit, max_loan, max_term_months, rate_for
+from forms.loan import LoanLimit, LoanLimitInput, TermLimit, max_loan, max_term_months, rate_for
 from forms.policy import PolicyPack
-from forms.vocabulary import HomeOrdinal, MaritalStatus, VerificationKind, VerificationOutcome
-
-
-def borrowers(case: CaseFile, today: date) -> list[Borrower]:
-    applicant = case.application.applicant
-    if applicant.birth_date is None or applicant.sex is None:
-        return []
-    account = case.application.fund_account
-    months = 0
-    if account is not None:
-        if account.consecutive_months is not None:
-            months = account.consecutive_months
-        elif account.opened_on is not None:
-            months = max(0, (today - account.opened_on).days * 12 // 365)
-    age = applicant.age_on(today) or 0
-    if not 16 <= age <= 100:
-        return []
-    return [
-        Borrower(
-            age=age,
-            sex=applicant.sex,
-            birth_date=applicant.birth_date,
-            monthly_base=(account.contribution_base if account else None) or Decimal("0.00"),
-            balance=(account.balance if account else None) or Decimal("0.00"),
-            account_months=min(months, 1200),
-        )
-    ]
+from forms.vocabulary import HomeOrdinal, VerificationKind, VerificationOutcome
 
 
 def home_ordinal(case: CaseFile) -> HomeOrdinal:
+    """首套 or 二套 as the household's loan history says (the clerk's own choice stands)."""
     loan = case.application.fund_loan
     if loan is not None and loan.home_ordinal is not None:
         return loan.home_ordinal
-    history = case.lookup(VerificationKind.LOAN_HISTORY)
-    if history is not None and history.outcome is VerificationOutcome.MATCH:
-        count = history.data.get("prior_loans", history.data.get("count", 0))
-        with contextlib.suppress(TypeError, ValueError):
-            if int(str(count or 0)) >= 1:
-                return HomeOrdinal.SECOND
-    return HomeOrdinal.FIRST
+    total, _ = household.household_loans(case)
+    return HomeOrdinal.SECOND if total >= 1 else HomeOrdinal.FIRST
 
 
 def house_age(case: CaseFile, today: date) -> int | None:
@@ -62,7 +33,7 @@ def house_age(case: CaseFile, today: date) -> int | None:
 
 def loan_limit(case: CaseFile, policy: PolicyPack, today: date) -> LoanLimit | None:
     """The maximum fund loan for what the form knows now; None until the borrower and the price are known."""
-    people = borrowers(case, today)
+    people = household.borrowers(case, policy, today)
     house = case.application.property
     price = (house.total_price or house.contract_amount) if house is not None else None
     if not people or not price:
@@ -75,7 +46,7 @@ def loan_limit(case: CaseFile, policy: PolicyPack, today: date) -> LoanLimit | N
             multi_child = int(str(children.data.get("children_count", 0) or 0)) >= 2
     inp = LoanLimitInput(
         borrowers=people,
-        couple=case.application.scenario.marital_status is MaritalStatus.MARRIED,
+        couple=household.couple_cap(case, policy),
         house_price=price,
         appraised_value=getattr(house, "appraised_value", None),
         home=home_ordinal(case),
@@ -88,7 +59,7 @@ def loan_limit(case: CaseFile, policy: PolicyPack, today: date) -> LoanLimit | N
 
 
 def term_limit(case: CaseFile, policy: PolicyPack, today: date) -> TermLimit | None:
-    people = borrowers(case, today)
+    people = household.borrowers(case, policy, today)
     if not people:
         return None
     return max_term_months(

@@ -125,6 +125,18 @@ class ReviewFlag(_Record):
     resolution: str = ""
 
 
+class Authorization(_Record):
+    """A signed credit-inquiry authorization (征信查询授权书) of the spouse or a co-borrower: each person's own.
+
+    The applicant's is part of the application form (``credit_authorization``), printed with it."""
+
+    person: Whose
+    position: int = 0
+    reference: str
+    recorded_at: AwareDatetime
+    by: str
+
+
 class Timing(_Record):
     """KPI: intake time runs from the first keystroke to the decision (Fujian's "time used" measure)."""
 
@@ -149,6 +161,7 @@ class CaseFile(BaseModel):
     prints: Prints = Field(default_factory=Prints)
     timing: Timing = Field(default_factory=Timing)
     flags: tuple[ReviewFlag, ...] = ()
+    authorizations: tuple[Authorization, ...] = ()
     drafts: dict[str, str] = Field(
         default_factory=dict,
         description="Half-typed text by form path: saved with the case (encrypted), never in the screen state.",
@@ -159,15 +172,26 @@ class CaseFile(BaseModel):
     def lookup(self, kind: VerificationKind, person: Whose = Whose.APPLICANT, position: int = 0) -> LookupRecord | None:
         """The latest answer of a kind about one person, or None."""
         found = [r for r in self.lookups if r.kind is kind and r.person is person and r.position == position]
-        return max(found, key=lambda r: r.checked_at) if found else None
+        # Stable sort: of answers with the same time (a frozen clock, one second), the one taken in last wins.
+        return sorted(found, key=lambda r: r.checked_at)[-1] if found else None
 
     def outcomes(self, person: Whose = Whose.APPLICANT) -> dict[VerificationKind, VerificationOutcome]:
         """The latest outcome per kind about one person."""
         ordered = sorted((r for r in self.lookups if r.person is person), key=lambda r: r.checked_at)
         return {r.kind: r.outcome for r in ordered}
 
+    def lookup_outcomes(self, person: Whose, position: int) -> dict[VerificationKind, VerificationOutcome]:
+        """The latest outcome per kind about one person among several (a co-borrower)."""
+        ordered = sorted(
+            (r for r in self.lookups if r.person is person and r.position == position), key=lambda r: r.checked_at
+        )
+        return {r.kind: r.outcome for r in ordered}
+
     def line(self, code: str) -> MaterialState | None:
         return next((line for line in self.checklist if line.code == code), None)
+
+    def authorization(self, person: Whose, position: int = 0) -> Authorization | None:
+        return next((a for a in self.authorizations if a.person is person and a.position == position), None)
 
     def override(self, code: str) -> Override | None:
         return next((o for o in self.overrides if o.code == code), None)

@@ -77,6 +77,7 @@ class Borrower(BaseModel):
     monthly_base: ContributionBase = Field(Decimal("0.00"), title="月缴存基数")
     balance: AccountBalance = Field(Decimal("0.00"), title="公积金账户余额")
     account_months: AccountMonths = Field(0, title="连续缴存月数")
+    label: str = Field("", max_length=16, title="称谓（如“配偶”；空则按位置称主借款人、共同借款人）")
 
 
 class LoanLimitInput(BaseModel):
@@ -101,5 +102,7 @@ class LoanLimitInput(BaseModel):
     term_months: TermMonths | None = Field(None, title="贷款期限（月）")
 
 
-def _borrower_name(index: int) -> str:
+def _borrower_name(index: int, borrower: Borrower | None = None) -> str:
+    if borrower is not None and borrower.label:
+        return borrower.label
     return "主借款人" if index == 0 else f"共同借款人{index}"

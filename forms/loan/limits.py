@@ -30,7 +30,7 @@ def eligibility_problems(policy: LoanPolicy, borrowers: Sequence[Borrower]) -> l
     for index, borrower in enumerate(borrowers):
         if not is_eligible(policy, borrower.account_months):
             problems.append(
-                f"{_borrower_name(index)}连续缴存 {borrower.account_months} 个月，不足 {minimum} 个月，"
+                f"{_borrower_name(index, borrower)}连续缴存 {borrower.account_months} 个月，不足 {minimum} 个月，"
                 f"须连续缴存满 {minimum} 个月方可申请（计入额度）"
             )
     return problems

@@ -126,7 +126,7 @@ def max_term_months(
             "age",
             "借款人年龄",
             months_left,
-            f"{_borrower_name(index)}（{SEX_LABELS[borrower.sex]}，{borrower.age} 岁）年龄 + 贷款期限"
+            f"{_borrower_name(index, borrower)}（{SEX_LABELS[borrower.sex]}，{borrower.age} 岁）年龄 + 贷款期限"
             f" ≤ 法定退休年龄 {retire_text} + {extra} 年",
         )
     )
