@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from counter_app.services.case_core import CaseCore
 from counter_app.services.case_types import DecisionMade, IntakeError, OperatorRef
-from forms.case import Assessment, CaseFile, Decision, Handoff, Handout, Supplement, Void
+from forms.case import Assessment, CaseFile, Decision, FlagNote, Handoff, Handout, Supplement, Void
 from forms.materials import MaterialState, Receipt
 from forms.vocabulary import CASE_STATUS_LABELS, CaseStatus, MaterialStatus, Role
 from printouts.kinds import DocKind
@@ -43,6 +43,8 @@ class DecisionCommands(CaseCore):
                 promised=assessment.promised,
                 estimate=assessment.promised_estimate,
                 pending_lookups=assessment.pending_lookups,
+                verdict=assessment.verdict,
+                reasons=assessment.verdict_reasons,
             )
             return file.model_copy(update={"decision": decision, "drafts": {}})
 
@@ -53,7 +55,15 @@ class DecisionCommands(CaseCore):
                 due = item.due if item.due is not None else assessment.promised
                 self._repo.open_shortfall(self.case_id, item.material.code, due, self.case_number)
             self._repo.project_checklist(self.case_id, file)
-            self._repo.queue_for_platform(self.case_id, file, actor=actor)
+            # The judgement the case was accepted on: the verdict and every flag's code (no personal data).
+            self._repo.audit(
+                "assessment",
+                actor=actor,
+                case_number=self.case_number,
+                verdict=assessment.verdict,
+                flags=",".join(f"{f.code}:{f.severity}" for f in assessment.flags) or "-",
+            )
+            self._repo.queue_for_platform(self.case_id, file, actor=actor, assessment=assessment)
             return CaseStatus.ACCEPTED
 
         self._run(change, effects)
@@ -70,8 +80,10 @@ class DecisionCommands(CaseCore):
 
         def change(file: CaseFile) -> CaseFile:
             self._require_draft()
-            blocking = self.assessment_of(file).blocking
-            decision = Decision(outcome="declined", at=now, by=actor, reasons=reasons or blocking)
+            judged = self.assessment_of(file)
+            decision = Decision(
+                outcome="declined", at=now, by=actor, reasons=reasons or judged.blocking, verdict=judged.verdict
+            )
             return file.model_copy(update={"decision": decision, "drafts": {}})
 
         def effects(file: CaseFile, assessment: Assessment) -> CaseStatus:
@@ -80,6 +92,21 @@ class DecisionCommands(CaseCore):
 
         self._run(change, effects)
         return DecisionMade(CaseStatus.DECLINED, self.case_number, self.assessment(), (DocKind.NOTICE,))
+
+    def annotate_flag(self, code: str, supervisor: OperatorRef, note: str) -> None:
+        """A supervisor's note on a risk flag (a clerk cannot waive a flag; a supervisor may annotate it): audited."""
+        if supervisor.role != Role.SUPERVISOR.value:
+            raise IntakeError("只有负责人可以批注风险提示")
+        if not note.strip():
+            raise IntakeError("批注风险提示须写明意见")
+        if code not in {f.code for f in self.assessment().flags}:
+            raise IntakeError(f"本案件没有风险提示“{code}”")
+        entry = FlagNote(code=code, by=supervisor.actor, at=self.now(), note=note.strip())
+
+        def effects(file: CaseFile, assessment: Assessment) -> None:
+            self._repo.audit("flag_note", actor=supervisor.actor, case_number=self.case_number, flag=code)
+
+        self._run(lambda f: f.model_copy(update={"flag_notes": (*f.flag_notes, entry)}), effects)
 
     def hand_over(self) -> None:
         """An agent's pre-verified case (预审) goes to the window: a clerk there opens it by its number."""
@@ -106,7 +133,7 @@ class DecisionCommands(CaseCore):
             )
             self._repo.audit("supervisor_override", actor=supervisor.actor, case_number=self.case_number, what="void")
             if target is CaseStatus.REJECTED:
-                self._repo.queue_for_platform(self.case_id, file, actor=supervisor.actor)
+                self._repo.queue_for_platform(self.case_id, file, actor=supervisor.actor, assessment=assessment)
             return target
 
         self._run(lambda f: f.model_copy(update={"void": void}), effects)
@@ -142,7 +169,7 @@ class DecisionCommands(CaseCore):
         def effects(file: CaseFile, assessment: Assessment) -> None:
             self._repo.fulfil_shortfall(self.case_id, code)
             self._repo.audit("supplement", actor=operator.actor, case_number=self.case_number, material=code)
-            self._repo.queue_for_platform(self.case_id, file, actor=operator.actor)
+            self._repo.queue_for_platform(self.case_id, file, actor=operator.actor, assessment=assessment)
 
         self._run(change, effects)
 
@@ -162,6 +189,6 @@ class DecisionCommands(CaseCore):
 
         def effects(file: CaseFile, assessment: Assessment) -> None:
             self._repo.audit("handout", actor=operator.actor, case_number=self.case_number)
-            self._repo.queue_for_platform(self.case_id, file, actor=operator.actor)
+            self._repo.queue_for_platform(self.case_id, file, actor=operator.actor, assessment=assessment)
 
         self._run(change, effects)

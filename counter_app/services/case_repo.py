@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from forms.case import CaseFile, load_case
+from forms.case import Assessment, CaseFile, load_case
 from forms.vocabulary import CaseStatus, MaterialStatus
 
 if TYPE_CHECKING:
@@ -33,9 +33,17 @@ class Loaded:
     ui_state: dict[str, Any]
 
 
-def platform_payload(file: CaseFile) -> dict[str, Any]:
-    """What the platform receives: the whole aggregate, without the counter's half-typed text."""
-    return file.model_dump(mode="json", exclude={"drafts"})
+def platform_payload(file: CaseFile, assessment: Assessment | None = None) -> dict[str, Any]:
+    """What the platform receives: the whole aggregate, without the counter's half-typed text, and the counter's
+    judgement of it (the 机审 verdict and the risk flags with their evidence) for the back office."""
+    body = file.model_dump(mode="json", exclude={"drafts"})
+    if assessment is not None:
+        body["assessment"] = {
+            "verdict": assessment.verdict,
+            "reasons": list(assessment.verdict_reasons),
+            "flags": [flag.model_dump(mode="json") for flag in assessment.flags],
+        }
+    return body
 
 
 class CaseRepository:
@@ -118,12 +126,14 @@ class CaseRepository:
     def fulfil_shortfall(self, case_id: str, code: str) -> None:
         self._store.records.fulfil_shortfall(case_id, code)
 
-    def queue_for_platform(self, case_id: str, file: CaseFile, *, actor: str) -> int:
+    def queue_for_platform(
+        self, case_id: str, file: CaseFile, *, actor: str, assessment: Assessment | None = None
+    ) -> int:
         """One new version for the platform, sent in order, exactly once; returns the version."""
         from local_cache.sync_ledger import SyncLedger
 
         version = SyncLedger.of(self._store).next_version(case_id)
-        self._store.outbox.enqueue(case_id, version, platform_payload(file), actor=actor)
+        self._store.outbox.enqueue(case_id, version, platform_payload(file, assessment), actor=actor)
         return version
 
     def log_print(self, case_id: str, document: str, *, actor: str, reason: str | None) -> None:

@@ -58,6 +58,7 @@ class Decision(_Record):
     estimate: bool = False
     pending_lookups: tuple[VerificationKind, ...] = ()
     reasons: tuple[str, ...] = ()
+    verdict: Literal["auto", "manual", "refuse"] | None = Field(None, description="机审 verdict it was made on")
 
 
 class Void(_Record):
@@ -137,6 +138,15 @@ class Authorization(_Record):
     by: str
 
 
+class FlagNote(_Record):
+    """A supervisor's note on a risk flag (the flag itself stands: nobody waives it)."""
+
+    code: str
+    by: str
+    at: AwareDatetime
+    note: str
+
+
 class Timing(_Record):
     """KPI: intake time runs from the first keystroke to the decision (Fujian's "time used" measure)."""
 
@@ -162,6 +172,7 @@ class CaseFile(BaseModel):
     timing: Timing = Field(default_factory=Timing)
     flags: tuple[ReviewFlag, ...] = ()
     authorizations: tuple[Authorization, ...] = ()
+    flag_notes: tuple[FlagNote, ...] = ()
     drafts: dict[str, str] = Field(
         default_factory=dict,
         description="Half-typed text by form path: saved with the case (encrypted), never in the screen state.",
