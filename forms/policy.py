@@ -55,6 +55,8 @@ class PolicyPack(BaseModel):
 
     meta: PackMeta
     promised_working_days: Sourced[int]
+    # 审批到放款 (approval to disbursement), where a pack publishes it (Shanxi, seed 004); read by nothing yet.
+    disbursement_working_days: Sourced[int] | None = None
     agents_may_accept: Sourced[bool]
     service: ServiceInfo
     loan: LoanPolicy
