@@ -1,11 +1,12 @@
-"""``counter calc``: the loan calculator a counter hands out."""
+"""``counter calc``: the loan calculator a counter hands out, and with ``--limit`` the walk-in limit estimate."""
 
 from __future__ import annotations
 
 import argparse
 from decimal import Decimal, InvalidOperation
 
-from counter_app.commands import CommandError
+from counter_app.commands import CommandError, limit
+from counter_app.commands.defaults import policy_code
 from counter_app.commands.output import dumps
 from forms.loan import rate_for, schedule, summary
 from forms.money import to_chinese_capital
@@ -29,13 +30,16 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "calc",
         help="贷款计算器 loan calculator",
-        description="按贷款金额、期限、利率与还款方式计算月供、总利息和还款总额。",
+        description="按贷款金额、期限、利率与还款方式计算月供、总利息和还款总额；"
+        "加 --limit 按借款人情况估算最高可贷额度与最长期限（不建办件）。",
     )
-    p.add_argument("--amount", type=_decimal, required=True, help="贷款金额（元），例如 600000")
-    p.add_argument("--months", type=int, required=True, help="贷款期限（月），1-360")
+    p.add_argument("--amount", type=_decimal, help="贷款金额（元），例如 600000（计算月供时必填）")
+    p.add_argument("--months", type=int, help="贷款期限（月），1-360（计算月供时必填）")
     rate = p.add_mutually_exclusive_group()
     rate.add_argument("--rate", type=_decimal, help="年利率（%%），例如 2.6")
-    rate.add_argument("--policy", choices=available_policies(), help="按政策包利率表取利率 (default: qingdao)")
+    rate.add_argument(
+        "--policy", choices=available_policies(), help="按政策包利率表取利率（默认取设置 policy / COUNTER_POLICY）"
+    )
     p.add_argument("--home", choices=[h.value for h in HomeOrdinal], default="first", help="first 首套 | second 二套")
     p.add_argument(
         "--method",
@@ -45,10 +49,15 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     p.add_argument("--schedule", action="store_true", help="打印完整还款计划表")
     p.add_argument("--json", action="store_true", help="JSON 输出")
+    limit.add_arguments(p)
     p.set_defaults(handler=handle)
 
 
 def handle(args: argparse.Namespace) -> int:
+    if args.limit:
+        return limit.handle(args, load_policy(policy_code(args.policy)))
+    if args.amount is None or args.months is None:
+        raise CommandError("计算月供须填写 --amount（贷款金额）和 --months（期限，月）；估算可贷额度请用 --limit")
     method = RepaymentMethod(args.method)
     if args.amount <= 0:
         raise CommandError(f"贷款金额为 {args.amount}，应为大于 0 的金额（元）")
@@ -56,7 +65,7 @@ def handle(args: argparse.Namespace) -> int:
         rate = args.rate
         rate_source = "given"
     else:
-        policy = load_policy(args.policy or "qingdao")
+        policy = load_policy(policy_code(args.policy))
         if not 1 <= args.months <= 360:
             raise CommandError(f"贷款期限为 {args.months} 个月，应为 1 到 360 个月")
         rate = rate_for(policy.loan, HomeOrdinal(args.home), args.months)

@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 from counter_app.commands import CommandError
+from counter_app.commands.defaults import policy_code, settings
 from counter_app.commands.output import dumps
 from forms.policy import PolicyError, available_policies, load_policy
 from forms.workdays import load_calendar
@@ -28,8 +29,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--accepted", type=_iso_date, required=True, help="受理日期 YYYY-MM-DD")
     group = p.add_mutually_exclusive_group()
     group.add_argument("--days", type=int, help="工作日数 working days (0-365)")
-    group.add_argument("--policy", choices=available_policies(), help="取政策包的承诺时限 (default: qingdao)")
-    p.add_argument("--holiday-file", type=Path, help="补充节假日数据文件 (TOML)")
+    group.add_argument("--policy", choices=available_policies(), help="取政策包的承诺时限（默认取设置 policy）")
+    p.add_argument("--holiday-file", type=Path, help="补充节假日数据文件 (TOML)（默认取设置 holiday_file）")
     p.add_argument("--json", action="store_true", help="JSON 输出")
     p.set_defaults(handler=handle)
 
@@ -41,10 +42,12 @@ def handle(args: argparse.Namespace) -> int:
         days = args.days
     else:
         try:
-            days = load_policy(args.policy or "qingdao").promised_working_days.value
+            days = load_policy(policy_code(args.policy)).promised_working_days.value
         except PolicyError as exc:
             raise CommandError(str(exc)) from exc
-    files = [args.holiday_file] if args.holiday_file else []
+    # The app's calendar: the holiday file of the settings, unless one is named here.
+    holiday_file = args.holiday_file or settings().holiday_file
+    files = [holiday_file] if holiday_file else []
     try:
         calendar = load_calendar(files)
     except (OSError, ValueError) as exc:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from counter_app.commands.defaults import policy_code
 from counter_app.commands.output import dumps
 from forms.materials import guide
 from forms.policy import available_policies, load_policy
@@ -25,7 +26,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="办理情形的材料清单 material list of a scenario",
         description="列出一个办理情形在各项核验均一致时需提交的材料，以及通过数据共享免提交的材料。",
     )
-    p.add_argument("--policy", choices=available_policies(), default="qingdao", help="政策包 (default: qingdao)")
+    p.add_argument(
+        "--policy", choices=available_policies(), help="政策包（默认取设置 policy / COUNTER_POLICY，通常为 qingdao）"
+    )
     p.add_argument(
         "--property", choices=[k.value for k in PropertyKind], required=True, help="new 新房 | resale 二手房"
     )
@@ -38,7 +41,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
-    policy = load_policy(args.policy)
+    policy = load_policy(policy_code(args.policy))
     scenario = Scenario(
         property_kind=PropertyKind(args.property),
         loan_kind=LoanKind(args.loan),
