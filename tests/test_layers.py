@@ -88,6 +88,7 @@ def test_the_check_catches_a_screen_that_reaches_for_the_store() -> None:
 SANDBOX_IMPORTERS = {
     "counter_app/compose.py",
     "counter_app/commands/sandbox.py",
+    "counter_app/commands/trial.py",
 }
 
 

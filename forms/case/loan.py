@@ -75,7 +75,15 @@ def loan_problems(loan_cap: LoanLimit | None, term_cap: TermLimit | None, case: 
     """The loan as typed against the limits: Chinese lines, empty when within them."""
     problems: list[str] = []
     loan = case.application.fund_loan
-    if loan is not None and loan.amount is not None and loan_cap is not None and loan.amount > loan_cap.amount:
+    # An ineligible borrower is a verdict with its reason (a risk flag), not a limit of 0.00.
+    eligible = loan_cap is not None and loan_cap.eligible
+    if (
+        loan is not None
+        and loan.amount is not None
+        and loan_cap is not None
+        and eligible
+        and loan.amount > loan_cap.amount
+    ):
         problems.append(
             f"公积金贷款金额 {loan.amount:,.2f} 元超过可贷额度 {loan_cap.amount:,.2f} 元（{loan_cap.binding.label}）"
         )

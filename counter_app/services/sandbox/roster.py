@@ -151,6 +151,11 @@ class TrainerInputs(_Frozen):
     cert_no: str | None = None
     card_no: str | None = None
     authorization_id: str | None = None
+    co_borrowers: list[SubjectInput] = Field(default_factory=list)
+    # The loan the applicant asks for (``counter trial``); blank: the most the rules allow, at most 70% of the price.
+    loan_amount: Decimal | None = None
+    loan_months: int | None = None
+    bank_loan_amount: Decimal | None = None
 
 
 class Household(_Frozen):
@@ -169,6 +174,13 @@ class Household(_Frozen):
     expected: dict[VerificationKind, VerificationOutcome]
     expected_data: dict[VerificationKind, dict[str, Any]] = Field(default_factory=dict)
     trainer_note: str = ""
+    # ``counter trial``: the materials the applicant does not bring (left 未提交) or will bring later (容缺) …
+    lacking: list[str] = Field(default_factory=list)
+    waive: list[str] = Field(default_factory=list)
+    # … and what the counter must judge (docs/sandbox.md lists them; tests/test_trial.py asserts them).
+    expected_verdict: Literal["auto", "manual", "refuse"] | None = None
+    expected_flags: list[str] = Field(default_factory=list)
+    expected_decision: Literal["受理", "不予受理"] | None = None
 
 
 class Roster(_Frozen):
