@@ -55,3 +55,47 @@ def test_the_receipt_prints_the_promised_date_the_decision_recorded(tmp_path: Pa
     assert isinstance(data, ReceiptData)
     assert data.promised.due == RECORDED and data.promised.estimate
     assert data.accepted_at == AT
+
+
+def _waived(policy_code: str, code: str, scenario: dict[str, str] | None = None) -> tuple[CaseFile, object]:
+    from forms.case import fresh_checklist
+    from forms.materials import MaterialState, Waiver
+    from forms.scenario import Scenario
+    from forms.vocabulary import MaterialStatus
+
+    policy = load_policy(policy_code)
+    file = CaseFile().model_copy(
+        update={"application": CaseFile().application.with_scenario(Scenario.model_validate(scenario or {}))}
+    )
+    file = file.with_checklist(fresh_checklist(file, policy))
+    line = MaterialState(code=code, status=MaterialStatus.WAIVED, waived=Waiver(commitment_signed=True, reason="补交"))
+    return file.with_line(line), policy
+
+
+def test_a_waived_item_is_never_due_after_the_promised_date() -> None:
+    # Qingdao: income proof due 10 working days after acceptance, the case promised in 6.
+    file, policy = _waived("qingdao", "income_proof")
+    assessment = assess(file, policy, CALENDAR, date(2026, 9, 30))  # type: ignore[arg-type]
+    [item] = assessment.evaluation.waived
+    assert assessment.promised == date(2026, 10, 14)
+    assert item.due == assessment.promised and "不晚于承诺办结日" in item.due_text
+    assert assessment.row("income_proof").note.endswith(item.due_text)
+
+
+def test_before_disbursement_items_are_chased_by_the_disbursement_deadline() -> None:
+    shanxi = load_policy("shanxi")
+    assert shanxi.disbursement_working_days is not None
+    from forms.materials import materials_for
+    from forms.scenario import Scenario
+
+    code = next(
+        m.code
+        for m in materials_for(shanxi.materials, Scenario())
+        if m.shortfall.waivable and m.shortfall.working_days is None
+    )
+    file, policy = _waived("shanxi", code)
+    assessment = assess(file, policy, CALENDAR, date(2026, 9, 30))  # type: ignore[arg-type]
+    expected = CALENDAR.add_working_days(assessment.promised, shanxi.disbursement_working_days.value).due
+    assert assessment.disbursement_due == expected > assessment.promised
+    # Qingdao publishes no disbursement limit: its before-disbursement items are chased by the promised date.
+    assert assess(CaseFile(), POLICY, CALENDAR, date(2026, 9, 30)).disbursement_due == date(2026, 10, 14)

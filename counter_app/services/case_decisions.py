@@ -51,8 +51,8 @@ class DecisionCommands(CaseCore):
         def effects(file: CaseFile, assessment: Assessment) -> CaseStatus:
             self._repo.move_status(self.case_id, CaseStatus.ACCEPTED, actor=actor)
             for item in assessment.evaluation.waived:
-                # "Before disbursement" has no date of its own: it is tracked against the promised completion date.
-                due = item.due if item.due is not None else assessment.promised
+                # "Before disbursement" has no date of its own: it is chased by the disbursement deadline.
+                due = item.due if item.due is not None else (assessment.disbursement_due or assessment.promised)
                 self._repo.open_shortfall(self.case_id, item.material.code, due, self.case_number)
             self._repo.project_checklist(self.case_id, file)
             # The judgement the case was accepted on: the verdict and every flag's code (no personal data).

@@ -64,6 +64,9 @@ class Assessment:
     promised_estimate: bool
     promised_days: int
     agents_may_accept: bool
+    # Items due "before disbursement" are chased by this date: the promised date plus the pack's approval-to-
+    # disbursement days where it publishes them (Shanxi), else the promised date itself.
+    disbursement_due: date | None = None
     pending_lookups: tuple[VerificationKind, ...] = field(default=())
     flags: tuple[RiskFlag, ...] = field(default=())
     verdict: Verdict = "auto"
@@ -139,6 +142,18 @@ def _row(material: Material, state: MaterialStatus, evaluation: Evaluation, line
     return MaterialRow(material.code, material.name, material.core, state, note)
 
 
+def _due_by_promise(evaluation: Evaluation, promised: date) -> Evaluation:
+    """A waived item due "before approval" is never due after the promised completion date (the back office
+    cannot approve without it): a later working-day due date is brought forward to the promised date."""
+    waived = []
+    for item in evaluation.waived:
+        if item.due is not None and item.due > promised:
+            text = f"{promised.year}年{promised.month:02d}月{promised.day:02d}日前（不晚于承诺办结日）"
+            item = item.model_copy(update={"due": promised, "due_text": text})
+        waived.append(item)
+    return evaluation.model_copy(update={"waived": waived})
+
+
 def assess(case: CaseFile, policy: PolicyPack, calendar: WorkingDayCalendar, today: date) -> Assessment:
     """Derive everything shown about ``case`` on ``today`` under ``policy`` and ``calendar``."""
     decided_on = china_date(case.decision.at) if case.decision is not None else today
@@ -154,6 +169,15 @@ def assess(case: CaseFile, policy: PolicyPack, calendar: WorkingDayCalendar, tod
         by_whose=by_person,
         approved_waivers={o.code for o in case.overrides},
     )
+    days = policy.promised_working_days.value
+    if case.decision is not None and case.decision.promised is not None:
+        promised, estimate = case.decision.promised, case.decision.estimate
+    else:
+        result = calendar.add_working_days(decided_on, days)
+        promised, estimate = result.due, result.estimate
+    evaluation = _due_by_promise(evaluation, promised)
+    disbursement = policy.disbursement_working_days
+    disbursement_due = calendar.add_working_days(promised, disbursement.value).due if disbursement else promised
     lines = {line.code: line for line in case.checklist}
     rows = tuple(
         _row(m, MaterialStatus.MISSING, evaluation, lines.get(m.code))
@@ -179,12 +203,6 @@ def assess(case: CaseFile, policy: PolicyPack, calendar: WorkingDayCalendar, tod
     verdict, verdict_reasons = verdict_of(list(flags))
     # A flag that refuses stops acceptance; the clerk cannot waive it (the decline notice lists it).
     blocking += [f"风险核查：{f.message}" for f in flags if f.severity == "refuse"]
-    days = policy.promised_working_days.value
-    if case.decision is not None and case.decision.promised is not None:
-        promised, estimate = case.decision.promised, case.decision.estimate
-    else:
-        result = calendar.add_working_days(decided_on, days)
-        promised, estimate = result.due, result.estimate
     return Assessment(
         evaluation=evaluation,
         rows=rows,
@@ -199,6 +217,7 @@ def assess(case: CaseFile, policy: PolicyPack, calendar: WorkingDayCalendar, tod
         promised=promised,
         promised_estimate=estimate,
         promised_days=days,
+        disbursement_due=disbursement_due,
         agents_may_accept=policy.agents_may_accept.value,
         pending_lookups=tuple(k for k, o in outcomes.items() if o is VerificationOutcome.PENDING),
         flags=flags,
