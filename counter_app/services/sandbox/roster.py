@@ -151,8 +151,13 @@ class TrainerInputs(_Frozen):
     cert_no: str | None = None
     card_no: str | None = None
     authorization_id: str | None = None
+
+
+class TrialInputs(_Frozen):
+    """What else the trainee types for ``counter trial``: co-borrowers, and the loan asked for (blank: the most the
+    rules allow, at most 70% of the price)."""
+
     co_borrowers: list[SubjectInput] = Field(default_factory=list)
-    # The loan the applicant asks for (``counter trial``); blank: the most the rules allow, at most 70% of the price.
     loan_amount: Decimal | None = None
     loan_months: int | None = None
     bank_loan_amount: Decimal | None = None
@@ -171,6 +176,7 @@ class Household(_Frozen):
     taxes: list[TaxRecord] = Field(default_factory=list)
     bank_cards: list[BankCardRecord] = Field(default_factory=list)
     inputs: TrainerInputs
+    trial: TrialInputs = TrialInputs()
     expected: dict[VerificationKind, VerificationOutcome]
     expected_data: dict[VerificationKind, dict[str, Any]] = Field(default_factory=dict)
     trainer_note: str = ""
