@@ -59,7 +59,7 @@ class Settings(BaseSettings):
     """The window's name as printed on receipts."""
 
     policy: str = "qingdao"
-    """Active policy pack: qingdao (default), sichuan, fujian or gansu."""
+    """Active policy pack: qingdao (default), sichuan, fujian, gansu or shanxi."""
 
     holiday_file: Path | None = None
     """Optional TOML file with official holiday schedules for years the packaged calendar does not know."""
