@@ -93,6 +93,8 @@ class MaterialStatus(StrEnum):
     WAIVED = "waived"
     MISSING = "missing"
     NOT_APPLICABLE = "not_applicable"
+    # 告知承诺: a signed commitment replaces the material (where the pack allows); unlike 容缺 nothing is owed later.
+    COMMITTED = "committed"
 
 
 class ShortfallStatus(StrEnum):
@@ -191,6 +193,7 @@ MATERIAL_STATUS_LABELS: dict[MaterialStatus, str] = {
     MaterialStatus.WAIVED: "容缺",
     MaterialStatus.MISSING: "未提交",
     MaterialStatus.NOT_APPLICABLE: "不适用",
+    MaterialStatus.COMMITTED: "告知承诺代替",
 }
 
 # A lookup's outcome in a live table: a mark first, so the clerk's eye finds the rows that need work.

@@ -131,6 +131,18 @@ def render_commitment(data: CommitmentData, font: FontChoice | None = None) -> R
         for n, item in enumerate(data.evaluation.waived, 1)
     ]
     story.append(grid_table(st, ["序号", "容缺材料", "容缺原因", "补交期限"], rows, [0.07, 0.4, 0.25, 0.28]))
+    if data.evaluation.committed:
+        # 告知承诺: a signed commitment replaces these materials; nothing of them is owed later.
+        story += section(st, "告知承诺")
+        story.append(
+            P(
+                "下列材料实行告知承诺制，本人承诺所填信息真实、有效，以本承诺代替提交；如有不实，愿承担相应法律责任，"
+                "已受理的申请不予审批或依法撤销：",
+                st.body,
+            )
+        )
+        committed = [[str(n), para(m.name)] for n, m in enumerate(data.evaluation.committed, 1)]
+        story.append(grid_table(st, ["序号", "以承诺代替提交的材料"], committed, [0.07, 0.93]))
     story += section(st, "补交方式")
     service = data.office.service
     story.append(

@@ -63,7 +63,7 @@ def _patterns(scenario: Scenario) -> dict[str, list[LookupRecord]]:
 
 
 def _marked(file: CaseFile, policy: PolicyPack) -> CaseFile:
-    """The clerk's marks: every third line received, every third waived (allowed or not), the rest untouched."""
+    """The clerk's marks: every third line received, every third waived, some committed (allowed or not)."""
     for index, line in enumerate(file.checklist):
         if line.status is MaterialStatus.VERIFIED:
             continue
@@ -74,6 +74,10 @@ def _marked(file: CaseFile, policy: PolicyPack) -> CaseFile:
         elif index % 3 == 1:
             waiver = Waiver(commitment_signed=index % 2 == 0, reason="按期补交")
             file = file.with_line(MaterialState(code=line.code, status=MaterialStatus.WAIVED, waived=waiver))
+        elif index % 6 == 2:
+            # 告知承诺, allowed or not by the pack (Sichuan allows it for data-shared materials).
+            waiver = Waiver(commitment_signed=True, reason="告知承诺")
+            file = file.with_line(MaterialState(code=line.code, status=MaterialStatus.COMMITTED, waived=waiver))
     return file
 
 
@@ -126,6 +130,8 @@ def _expected(assessment: Assessment, code: str) -> MaterialStatus:
         return MaterialStatus.MISSING
     if code in {m.code for m in evaluation.received}:
         return MaterialStatus.RECEIVED
+    if code in {m.code for m in evaluation.committed}:
+        return MaterialStatus.COMMITTED
     return MaterialStatus.NOT_APPLICABLE
 
 

@@ -69,7 +69,7 @@ class DecisionCommands(CaseCore):
         self._run(change, effects)
         assessment = self.assessment()
         docs: list[DocKind] = [DocKind.RECEIPT, DocKind.FORM, DocKind.AUTHORIZATION]
-        if assessment.evaluation.waived:
+        if assessment.evaluation.waived or assessment.evaluation.committed:
             docs.append(DocKind.COMMITMENT)
         return DecisionMade(CaseStatus.ACCEPTED, self.case_number, assessment, tuple(docs))
 

@@ -300,6 +300,22 @@ class FormCommands(CaseCore):
 
         self._run(change)
 
+    def commit_material(self, code: str, *, reason: str = "申请人签署告知承诺书，以承诺代替提交") -> None:
+        """告知承诺: where the pack allows, a signed commitment replaces the material (nothing is owed later)."""
+        self._require_draft()
+        material = self.policy.materials.get(code)
+        if not material.committable:
+            raise IntakeError(f"按{self.policy.meta.name}政策，“{material.name}”不适用告知承诺：请收取材料或容缺受理")
+        line = MaterialState(
+            code=code, status=MaterialStatus.COMMITTED, waived=Waiver(commitment_signed=True, reason=reason)
+        )
+
+        def change(file: CaseFile) -> CaseFile:
+            self._known_line(file, code)
+            return file.with_line(line)
+
+        self._run(change)
+
     def waive(self, code: str, *, reason: str = DEFAULT_WAIVER_REASON, approved_by: OperatorRef | None = None) -> None:
         """容缺: a non-core material whose rule allows it, due as the pack says.
 

@@ -134,6 +134,8 @@ def _row(material: Material, state: MaterialStatus, evaluation: Evaluation, line
             note = f"可容缺（{material.shortfall.due_label()}）"
         elif material.material_class is MaterialClass.CORE:
             note = "核心要件，须收取或核验免提交"
+    elif material in evaluation.committed:
+        state, note = MaterialStatus.COMMITTED, "已签署告知承诺书，以承诺代替提交"
     elif material in evaluation.received and line is not None and line.received is not None:
         state = MaterialStatus.RECEIVED
         note = f"{PaperFormLabel[line.received.form.value]} {line.received.count} 份"

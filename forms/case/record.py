@@ -226,7 +226,8 @@ class CaseFile(BaseModel):
         kept = {
             line.code: line
             for line in self.checklist
-            if line.status in (MaterialStatus.RECEIVED, MaterialStatus.WAIVED, MaterialStatus.NOT_APPLICABLE)
+            if line.status
+            in (MaterialStatus.RECEIVED, MaterialStatus.WAIVED, MaterialStatus.NOT_APPLICABLE, MaterialStatus.COMMITTED)
         }
         return self.model_copy(update={"checklist": tuple(kept.get(line.code, line) for line in fresh)})
 

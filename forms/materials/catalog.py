@@ -136,6 +136,12 @@ class Material(BaseModel):
     copies: str = ""
     printed_by_us: bool = False
     note: str = ""
+    # 告知承诺: a signed commitment may replace this material (pack data, with its source).
+    commitment: Sourced[bool] | None = None
+
+    @property
+    def committable(self) -> bool:
+        return self.commitment is not None and self.commitment.value
 
     @field_validator("code")
     @classmethod

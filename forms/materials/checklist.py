@@ -69,10 +69,11 @@ class MaterialState(BaseModel):
             raise ValueError(f"材料 {self.code}：状态为“已收取”时须登记原件/复印件及份数")
         if self.status is not MaterialStatus.RECEIVED and self.received is not None:
             raise ValueError(f"材料 {self.code}：只有“已收取”的材料才能登记收取信息")
-        if self.status is MaterialStatus.WAIVED and self.waived is None:
-            raise ValueError(f"材料 {self.code}：状态为“容缺”时须登记承诺书签署情况和容缺原因")
-        if self.status is not MaterialStatus.WAIVED and self.waived is not None:
-            raise ValueError(f"材料 {self.code}：只有“容缺”的材料才能登记容缺信息")
+        promised = (MaterialStatus.WAIVED, MaterialStatus.COMMITTED)
+        if self.status in promised and self.waived is None:
+            raise ValueError(f"材料 {self.code}：状态为“容缺”或“告知承诺”时须登记承诺书签署情况和原因")
+        if self.status not in promised and self.waived is not None:
+            raise ValueError(f"材料 {self.code}：只有“容缺”或“告知承诺”的材料才能登记承诺信息")
         return self
 
 

@@ -71,6 +71,8 @@ class Evaluation(BaseModel):
     received: list[Material]
     missing: list[MissingItem]
     notes: list[str]
+    # 告知承诺: replaced by a signed commitment (the commitment printout lists them; nothing is owed later).
+    committed: list[Material] = []
 
 
 def _lookup_reason(material: Material, outcome: VerificationOutcome | None) -> str:
@@ -161,6 +163,7 @@ def evaluate(
     received: list[Material] = []
     missing: list[MissingItem] = []
     notes: list[str] = []
+    committed: list[Material] = []
 
     for code in lines:
         if code not in known_codes:
@@ -217,6 +220,16 @@ def evaluate(
                 )
             continue
 
+        if status is MaterialStatus.COMMITTED:
+            signed = line.waived is not None and line.waived.commitment_signed
+            if material.committable and signed:
+                committed.append(material)
+            elif not material.committable:
+                missing.append(MissingItem(material=material, reason=_join("该材料不适用告知承诺，须提交", lookup)))
+            else:
+                missing.append(MissingItem(material=material, reason="告知承诺须由申请人签署承诺书"))
+            continue
+
         if status is MaterialStatus.NOT_APPLICABLE:
             if material.core:
                 missing.append(MissingItem(material=material, reason=_join("核心材料不能标记为不适用，须提交", lookup)))
@@ -245,4 +258,5 @@ def evaluate(
         received=received,
         missing=missing,
         notes=notes,
+        committed=committed,
     )

@@ -40,6 +40,7 @@ class ChecklistStep(Step):
         Binding("space", "received", "已收取"),
         Binding("w", "waive", "容缺"),
         Binding("m", "missing", "未提交"),
+        Binding("c", "commit", "告知承诺", show=False),
     ]
     DEFAULT_CSS = """
     ChecklistStep DataTable {
@@ -88,7 +89,7 @@ class ChecklistStep(Step):
     # -- the clerk's marks (each one command of the case) -----------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("received", "waive", "missing"):
+        if action in ("received", "waive", "missing", "commit"):
             return self.case.editable
         return True
 
@@ -109,6 +110,12 @@ class ChecklistStep(Step):
         code = self.selected_code()
         if code is not None:
             self.change(lambda: self.case.mark_missing(code))
+
+    def action_commit(self) -> None:
+        """告知承诺 (where the pack allows it for this material): the signed commitment replaces it."""
+        code = self.selected_code()
+        if code is not None:
+            self.change(lambda: self.case.commit_material(code))
 
     def action_waive(self) -> None:
         from screens.waive_dialog import WaiveDialog
