@@ -18,6 +18,8 @@ class CaseStatus(StrEnum):
     SUBMITTED = "submitted"
     IN_REVIEW = "in_review"
     APPROVED = "approved"
+    # 已放款: reported by the platform where the pack gives approval-to-disbursement a deadline (Shanxi).
+    DISBURSED = "disbursed"
     REJECTED = "rejected"
     COMPLETED = "completed"
 
@@ -183,6 +185,7 @@ CASE_STATUS_LABELS: dict[CaseStatus, str] = {
     CaseStatus.SUBMITTED: "提交",
     CaseStatus.IN_REVIEW: "进入审批",
     CaseStatus.APPROVED: "审批通过",
+    CaseStatus.DISBURSED: "已放款",
     CaseStatus.REJECTED: "审批不通过",
     CaseStatus.COMPLETED: "办结",
 }

@@ -40,7 +40,8 @@ _FORWARD: dict[CaseStatus, frozenset[CaseStatus]] = {
     ),
     CaseStatus.SUBMITTED: frozenset({CaseStatus.IN_REVIEW, CaseStatus.APPROVED, CaseStatus.REJECTED}),
     CaseStatus.IN_REVIEW: frozenset({CaseStatus.APPROVED, CaseStatus.REJECTED}),
-    CaseStatus.APPROVED: frozenset({CaseStatus.COMPLETED}),
+    CaseStatus.APPROVED: frozenset({CaseStatus.DISBURSED, CaseStatus.COMPLETED}),
+    CaseStatus.DISBURSED: frozenset({CaseStatus.COMPLETED}),
     CaseStatus.REJECTED: frozenset(),
     CaseStatus.COMPLETED: frozenset(),
 }
@@ -366,6 +367,14 @@ class Cases:
 
     def history(self, case_id: str) -> list[dict[str, Any]]:
         return list(self._db.conn.query("SELECT * FROM status_history WHERE case_id = ? ORDER BY id", [case_id]))
+
+    def in_status_since(self, status: CaseStatus) -> list[tuple[str, str, datetime]]:
+        """(case id, case number, when it entered ``status``) of every case now in ``status`` (no decryption)."""
+        rows = self._db.conn.conn.execute(
+            "SELECT id, case_number, status_changed_at FROM cases WHERE status = ? ORDER BY status_changed_at",
+            [CaseStatus(status).value],
+        ).fetchall()
+        return [(str(r[0]), str(r[1]), datetime.fromisoformat(r[2])) for r in rows]
 
     def head(self, case_id: str) -> tuple[int, CaseStatus]:
         """Revision and status of a case, without decrypting anything (is a copy in memory still the latest?)."""

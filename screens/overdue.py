@@ -32,6 +32,9 @@ class OverdueScreen(Screen[None]):
         yield Header()
         yield Static("", id="overdue-title")
         yield DataTable(id="overdue", cursor_type="row", zebra_stripes=True)
+        # Where the pack gives approval-to-disbursement a deadline (Shanxi), the late disbursements too.
+        yield Static("", id="disbursement-title")
+        yield DataTable(id="disbursement", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -41,6 +44,16 @@ class OverdueScreen(Screen[None]):
         table = self.query_one("#overdue", DataTable)
         for number, line in rows:
             table.add_row(number, line.material, line.due.isoformat())
+        late = self.follow.disbursement_overdue()
+        disbursement = self.query_one("#disbursement", DataTable)
+        disbursement.display = bool(late)
+        if late:
+            days = self.workstation.policy.disbursement_working_days
+            limit = f"（审批后 {days.value} 个工作日内放款）" if days else ""
+            self.query_one("#disbursement-title", Static).update(f"审批通过后逾期未放款：共 {len(late)} 件{limit}")
+            disbursement.add_columns("案件编号", "应放款日期")
+            for number, due in late:
+                disbursement.add_row(number, due.isoformat())
 
     def action_print_list(self) -> None:
         try:

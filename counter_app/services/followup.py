@@ -126,6 +126,20 @@ class FollowUp:
             rows.append((self.store.cases.case_number_of(item.case_id), line))
         return rows
 
+    def disbursement_overdue(self) -> list[tuple[str, date]]:
+        """Approved cases not yet disbursed past the pack's approval-to-disbursement deadline (Shanxi: 5 working
+        days), oldest first: (case number, deadline). Empty where the pack sets no such deadline."""
+        days = self.ws.policy.disbursement_working_days
+        if days is None:
+            return []
+        today = self.ws.today()
+        late = []
+        for _, number, since in self.store.cases.in_status_since(CaseStatus.APPROVED):
+            due = self.ws.calendar.add_working_days(since.astimezone(CHINA_TZ).date(), days.value).due
+            if due < today:
+                late.append((number, due))
+        return late
+
     def print_overdue(self, operator: OperatorRef) -> PrintRecord:
         """The overdue list as a printout for the follow-up calls (case numbers and materials only)."""
         from printouts.api import print_document

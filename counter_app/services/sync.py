@@ -51,15 +51,21 @@ logger = logging.getLogger(__name__)
 
 ACTOR = "sync"
 # Statuses a local case may still leave because of the platform; draft/declined cases never reach it.
-_OPEN = frozenset({CaseStatus.ACCEPTED, CaseStatus.SUBMITTED, CaseStatus.IN_REVIEW, CaseStatus.APPROVED})
+_OPEN = frozenset(
+    {CaseStatus.ACCEPTED, CaseStatus.SUBMITTED, CaseStatus.IN_REVIEW, CaseStatus.APPROVED, CaseStatus.DISBURSED}
+)
 _PLATFORM_STATUS = {
     "in_review": CaseStatus.IN_REVIEW,
     "approved": CaseStatus.APPROVED,
+    "disbursed": CaseStatus.DISBURSED,
     "completed": CaseStatus.COMPLETED,
     "rejected": CaseStatus.REJECTED,
 }
 # When the platform skipped a step we were not told about, walk through the step between (never backwards).
-_VIA: dict[CaseStatus, tuple[CaseStatus, ...]] = {CaseStatus.COMPLETED: (CaseStatus.APPROVED, CaseStatus.COMPLETED)}
+_VIA: dict[CaseStatus, tuple[CaseStatus, ...]] = {
+    CaseStatus.COMPLETED: (CaseStatus.APPROVED, CaseStatus.COMPLETED),
+    CaseStatus.DISBURSED: (CaseStatus.APPROVED, CaseStatus.DISBURSED),
+}
 _RETRYABLE_STATUS = frozenset({408, 425, 429})
 
 
