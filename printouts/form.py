@@ -18,6 +18,7 @@ from printouts.layout import (
     Styles,
     build_pdf,
     gap,
+    grid_table,
     kv_table,
     signature_block,
     styles_for,
@@ -26,7 +27,7 @@ from printouts.layout import (
 )
 from printouts.models import FormData, local
 from printouts.parts import linked_item_ticks, person_pairs, person_wide_pairs, relation_text, verification_table
-from printouts.text import fmt_date, fmt_datetime, fmt_money, fmt_rate, para
+from printouts.text import fmt_date, fmt_datetime, fmt_money, fmt_rate, fmt_stamp, para
 
 TITLE = "住房公积金贷款购房“一件事”申请表"
 
@@ -260,6 +261,27 @@ def _loan(st: Styles, sec: Sections, app: Application) -> list[Flowable]:
     return story
 
 
+def _risk(st: Styles, sec: Sections, data: FormData) -> list[Flowable]:
+    """The back office's section: the 机审 verdict and every risk flag with its evidence and supervisors' notes."""
+    story: list[Flowable] = [*sec("机审与风险提示（后台审核用）")]
+    story.append(wide_kv_table(st, [("机审结论", para(data.verdict))]))
+    rows = []
+    for number, flag in enumerate(data.flags, 1):
+        notes = "<br/>".join(f"{para(n.by)} {para(fmt_stamp(local(n.at)))}：{para(n.note)}" for n in flag.notes)
+        rows.append([str(number), para(flag.severity), para(flag.message), para(flag.evidence), notes])
+    story.append(
+        grid_table(
+            st,
+            ["序号", "级别", "风险提示", "依据", "负责人批注"],
+            rows,
+            [0.06, 0.1, 0.36, 0.24, 0.24],
+            empty_text="（无风险提示）",
+        )
+    )
+    story.append(P("本栏由系统按核验结果生成，供后台审核参考；负责人批注不改变风险提示本身。", st.small))
+    return story
+
+
 def render_form(data: FormData, font: FontChoice | None = None) -> RenderedDocument:
     font = font or resolve_font()
     st = styles_for(font)
@@ -316,6 +338,8 @@ def render_form(data: FormData, font: FontChoice | None = None) -> RenderedDocum
         roles.append("代办人")
     roles.append("受理人（窗口）")
     story.append(signature_block(st, roles))
+    if data.verdict:  # a form frozen before the 机审 existed prints without the section
+        story += _risk(st, sec, data)
     story.append(gap(2))
     story.append(P(f"打印时间：{fmt_datetime(printed)}", st.small))
     return build_pdf(story, kind="form", title=TITLE, case_no=data.case_no, font=font)

@@ -54,8 +54,28 @@ class VerificationRow(_Doc):
     detail: str = Field("", title="说明")
 
 
+class FlagNoteRow(_Doc):
+    """A supervisor's note on a risk flag, as printed: who, when, what."""
+
+    by: str = Field(title="负责人")
+    at: AwareDatetime
+    note: str = Field(title="批注")
+
+
+class FlagRow(_Doc):
+    """One risk flag of the 机审, as printed for the back office: severity label, message, evidence, notes.
+
+    Plain text made by the app from the case's assessment; the printout judges nothing."""
+
+    severity: str = Field(title="级别")
+    message: str = Field(title="风险提示")
+    evidence: str = Field("", title="依据")
+    notes: Sequence[FlagNoteRow] = ()
+
+
 class FormData(_Doc):
-    """The merged application form (一表): full identifiers, every section, signature lines."""
+    """The merged application form (一表): full identifiers, every section, signature lines, and the back office's
+    机审 section (verdict and risk flags; empty in a form frozen before it existed)."""
 
     case_no: str
     application: Application
@@ -63,6 +83,8 @@ class FormData(_Doc):
     printed_at: AwareDatetime
     verifications: Sequence[VerificationRow] = ()
     clerk: str = ""
+    verdict: str = Field("", title="机审结论")
+    flags: Sequence[FlagRow] = ()
 
 
 class ReceiptData(_Doc):

@@ -278,6 +278,34 @@ class CaseScreen(CaseLookups):
 
         self.app.push_screen(SupervisorDialog(self.workstation, f"核心要件“{event.name}”容缺"), approved)
 
+    @on(ReviewStep.Annotate)
+    def _annotate_flag(self, event: ReviewStep.Annotate) -> None:
+        from counter_app.services.risk_view import risk_view
+        from screens.flag_note_dialog import FlagNoteDialog
+        from screens.supervisor_dialog import SupervisorDialog
+
+        # The supervisor authorises first; then the flag and the note (kept with the case, audited).
+        def authorised(answer: tuple[OperatorRef, str] | None) -> None:
+            if answer is None:
+                return
+            supervisor = answer[0]
+
+            def noted(choice: tuple[str, str] | None) -> None:
+                if choice is None:
+                    return
+                try:
+                    self.case.annotate_flag(choice[0], supervisor, choice[1])
+                except IntakeError as exc:
+                    self.notify(str(exc), severity="error")
+                    return
+                self.notify("已记录负责人批注")
+                self._current().refresh_from_case()
+
+            entries = risk_view(self.case.assessment(), ()).entries
+            self.app.push_screen(FlagNoteDialog(entries, supervisor.name), noted)
+
+        self.app.push_screen(SupervisorDialog(self.workstation, "批注风险提示", reason="批注风险提示"), authorised)
+
     @on(ReviewStep.Decide)
     def _decide(self, event: ReviewStep.Decide) -> None:
         if event.accept:

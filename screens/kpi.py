@@ -1,4 +1,5 @@
-"""KPI screen (办件成效): time used, materials collected, cases handled — by day and operator, beside the baseline."""
+"""KPI screen (办件成效): time used, materials collected, cases handled, the share of 机审 "auto" verdicts — by day
+and operator, beside the baseline."""
 
 from __future__ import annotations
 
@@ -12,7 +13,16 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label, Static
 
-from counter_app.services.kpi import COLUMNS_ZH, KpiError, KpiReport, baseline_line, parse_day, row_cells
+from counter_app.services.kpi import (
+    MEASURE_COLUMNS_ZH,
+    VERDICT_COLUMNS_ZH,
+    KpiError,
+    KpiReport,
+    baseline_line,
+    measure_cells,
+    parse_day,
+    verdict_cells,
+)
 from counter_app.services.kpi import workstation_report as build_workstation_report
 from counter_app.services.workstation import Workstation
 
@@ -45,11 +55,18 @@ class KpiScreen(Screen[None]):
             yield Static("回车统计", id="kpi-hint")
         yield Static("", id="kpi-summary")
         yield DataTable(id="kpi-table", cursor_type="row", zebra_stripes=True)
+        # The 机审 share in a table of its own: beside the measures it would be off the right edge at 120 columns.
+        yield Static(
+            "机审结论（“机审自动”占已记录机审结论的办件；“未记机审”为记录机审结论前作出决定的办件）",
+            id="kpi-verdict-title",
+        )
+        yield DataTable(id="kpi-verdicts", cursor_type="row", zebra_stripes=True)
         yield Static("", id="kpi-baseline")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#kpi-table", DataTable).add_columns(*COLUMNS_ZH)
+        self.query_one("#kpi-table", DataTable).add_columns(*MEASURE_COLUMNS_ZH)
+        self.query_one("#kpi-verdicts", DataTable).add_columns("日期", "操作员", "办件", *VERDICT_COLUMNS_ZH)
         self.refresh_data()
 
     def refresh_data(self) -> None:
@@ -65,11 +82,15 @@ class KpiScreen(Screen[None]):
 
     def _show(self, report: KpiReport) -> None:
         table = self.query_one("#kpi-table", DataTable)
+        verdicts = self.query_one("#kpi-verdicts", DataTable)
         table.clear()
-        for row in report.rows:
-            table.add_row(*row_cells(row))
-        if report.rows:
-            table.add_row(*row_cells(report.total), key="total")
+        verdicts.clear()
+        rows = [*report.rows, report.total] if report.rows else []
+        for index, row in enumerate(rows):
+            key = "total" if index == len(rows) - 1 else None
+            cells = measure_cells(row)
+            table.add_row(*cells, key=key)
+            verdicts.add_row(*cells[:2], str(row.handled), *verdict_cells(row), key=key)
         total = report.total
         saved = report.materials_saved_avg
         summary = (
@@ -78,6 +99,11 @@ class KpiScreen(Screen[None]):
         )
         if saved is not None:
             summary += f"；件均少交材料 {saved} 份（对比改革前 {report.baseline.materials} 份）"
+        if total.auto_share is not None:
+            summary += f"；机审可自动审批 {total.auto_share}%（{total.auto}/{total.verdicts} 件）"
+        if total.unknown_verdicts:
+            # Cases decided before the verdict was recorded: neither auto nor manual, so said apart.
+            summary += f"；{total.unknown_verdicts} 件未记录机审结论"
         if not report.rows:
             summary += "；该期间没有已作出受理决定的案件"
         self.query_one("#kpi-summary", Static).update(escape(summary))

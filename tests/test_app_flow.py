@@ -183,8 +183,11 @@ async def test_offline_intake_keeps_pending_lookups_and_never_crashes(data_dir: 
         await d.settle()
         assert set(screen.case.outcomes().values()) == {VerificationOutcome.PENDING}
         table = screen.query_one("#lookups", DataTable)
-        states = [str(table.get_cell_at((row, 1))) for row in range(table.row_count)]
-        assert len(states) == 9 and all("待核验" in s for s in states), states
+        # The applicant's rows are keyed by kind alone; the spouse's (spouse:0:kind) follow, queued as well.
+        states = {str(row.key.value): str(table.get_cell(row.key, "state")) for row in table.ordered_rows}
+        applicant = [state for key, state in states.items() if ":" not in key]
+        assert len(applicant) == 9 and all("待核验" in s for s in applicant), states
+        assert [k for k in states if k.startswith("spouse:")], states
         assert "离线：9 项待核验" in static_text(screen, "#verify-summary")
         # On to the house: nothing is backfilled, the clerk types on; the review names what still blocks.
         await d.press("pagedown")

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from counter_app.services.case_core import CaseCore
 from counter_app.services.case_types import IntakeError, OperatorRef
+from counter_app.services.risk_view import risk_view
 from forms.application import Severity
 from forms.case import Assessment, CaseFile, Prints
 from forms.vocabulary import Role
@@ -17,6 +18,8 @@ from printouts.kinds import DocKind
 from printouts.models import (
     AuthorizationData,
     CommitmentData,
+    FlagNoteRow,
+    FlagRow,
     FormData,
     NoticeData,
     Office,
@@ -64,6 +67,7 @@ class PrintCommands(CaseCore):
         clerk = self.operator.name
         decision = self.file.decision
         if kind is DocKind.FORM:
+            risk = risk_view(assessment, self.file.flag_notes)
             return FormData(
                 case_no=self.case_number,
                 application=self.application,
@@ -71,6 +75,17 @@ class PrintCommands(CaseCore):
                 printed_at=now,
                 verifications=self.verification_rows(),
                 clerk=clerk,
+                # The back office's 机审 section: the assessment's verdict and flags as plain rows.
+                verdict=risk.verdict_label,
+                flags=[
+                    FlagRow(
+                        severity=e.severity_label,
+                        message=e.message,
+                        evidence=e.evidence,
+                        notes=[FlagNoteRow(by=n.by, at=n.at, note=n.note) for n in e.notes],
+                    )
+                    for e in risk.entries
+                ],
             )
         if kind is DocKind.RECEIPT:
             if decision is None or decision.outcome != "accepted":

@@ -7,7 +7,9 @@ Fujian's implementation plan (seeds/001, 系统测试和试运行) names what a 
 - materials: on paper (收取) vs exempted because a data-sharing lookup matched (免提交), and waived (容缺) — by
   re-evaluating the saved payload with :func:`forms.materials.evaluate`, so the rules live in one place;
 - shortfalls: waived materials since handed in (补件, fulfilled) vs still owed (open or overdue), from the store;
-- trips: the intake visit plus each day on which waived materials were handed in at the window.
+- trips: the intake visit plus each day on which waived materials were handed in at the window;
+- the 机审 verdict the decision was made on (``decision.verdict``: auto / manual / refuse; none for a case decided
+  before verdicts were recorded, counted as unknown), for the share of cases eligible for machine approval.
 
 A case counts on the (China) day of its decision, for the operator who made it. The aggregate sits beside the
 reform baseline below. Screens and commands call :func:`kpi_report` / :func:`workstation_report`; nothing here
@@ -32,10 +34,14 @@ from pydantic import ValidationError
 from counter_app.services.kpi_output import (
     COLUMNS_ZH,
     CSV_COLUMNS,
+    MEASURE_COLUMNS_ZH,
+    VERDICT_COLUMNS_ZH,
     baseline_line,
+    measure_cells,
     render_csv,
     render_table,
     row_cells,
+    verdict_cells,
 )
 from forms.case import assess, load_case
 from forms.china_time import CHINA_TZ
@@ -53,7 +59,9 @@ __all__ = [
     "COLUMNS_ZH",
     "CSV_COLUMNS",
     "MAX_RANGE_DAYS",
+    "MEASURE_COLUMNS_ZH",
     "REFORM_BASELINE",
+    "VERDICT_COLUMNS_ZH",
     "Baseline",
     "CaseKpi",
     "KpiError",
@@ -65,10 +73,12 @@ __all__ = [
     "case_kpi",
     "check_range",
     "kpi_report",
+    "measure_cells",
     "parse_day",
     "render_csv",
     "render_table",
     "row_cells",
+    "verdict_cells",
     "workstation_report",
 ]
 
@@ -114,6 +124,7 @@ class CaseKpi:
     outstanding: int
     overdue: int
     trips: int
+    verdict: str | None = None  # "auto" | "manual" | "refuse"; None: decided before verdicts were recorded
 
     @property
     def accepted(self) -> bool:
@@ -139,10 +150,18 @@ class KpiRow:
     paper_avg: Decimal | None
     exempted_avg: Decimal | None
     trips_avg: Decimal | None
+    auto: int = 0  # decided on an "auto" verdict (可机审)
+    verdicts: int = 0  # decided with a recorded verdict
+    unknown_verdicts: int = 0  # decided before verdicts were recorded: neither auto nor manual
 
     @property
     def handled(self) -> int:
         return self.accepted + self.declined
+
+    @property
+    def auto_share(self) -> Decimal | None:
+        """Per cent of the cases with a recorded verdict that were "auto"; None when no case has one."""
+        return _percent(self.auto, self.verdicts)
 
 
 @dataclass(frozen=True)
@@ -252,6 +271,7 @@ def case_kpi(
         outstanding=len(owed),
         overdue=len(overdue),
         trips=1 + len(visits) if status == "accepted" else 1,
+        verdict=decision.verdict,
     )
 
 
@@ -264,6 +284,12 @@ def _mean(values: Sequence[int | float], quantum: Decimal = _ONE) -> Decimal | N
     if not values:
         return None
     return (Decimal(sum(values)) / Decimal(len(values))).quantize(quantum, rounding=ROUND_HALF_UP)
+
+
+def _percent(part: int, whole: int) -> Decimal | None:
+    if not whole:
+        return None
+    return (Decimal(100 * part) / Decimal(whole)).quantize(_ONE, rounding=ROUND_HALF_UP)
 
 
 def aggregate(cases: Iterable[CaseKpi], day: date | None = None, operator: str | None = None) -> KpiRow:
@@ -287,6 +313,10 @@ def aggregate(cases: Iterable[CaseKpi], day: date | None = None, operator: str |
         paper_avg=_mean([c.paper for c in accepted]),
         exempted_avg=_mean([c.exempted for c in accepted]),
         trips_avg=_mean([c.trips for c in accepted]),
+        # Over every decided case (accepted or declined): the verdict is the 机审's, whatever the window decided.
+        auto=sum(1 for c in items if c.verdict == "auto"),
+        verdicts=sum(1 for c in items if c.verdict is not None),
+        unknown_verdicts=sum(1 for c in items if c.verdict is None),
     )
 
 

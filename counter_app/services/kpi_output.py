@@ -1,8 +1,8 @@
 """The KPI report as text: the table by day and operator, the baseline line and the CSV export.
 
 Presentation only: :mod:`counter_app.services.kpi` works the measures out into a :class:`KpiReport`; the KPI screen
-shows its rows with :func:`row_cells` and :func:`baseline_line`, ``counter report`` prints :func:`render_table` or
-:func:`render_csv`.
+shows its rows with :func:`measure_cells`, :func:`verdict_cells` and :func:`baseline_line`, ``counter report``
+prints :func:`render_table` or :func:`render_csv`.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from counter_app.services.kpi import KpiReport, KpiRow
 
-COLUMNS_ZH = (
+MEASURE_COLUMNS_ZH = (
     "日期",
     "操作员",
     "受理",
@@ -31,9 +31,12 @@ COLUMNS_ZH = (
     "件均纸质",
     "件均跑动",
 )
+VERDICT_COLUMNS_ZH = ("机审自动", "未记机审")
+COLUMNS_ZH = MEASURE_COLUMNS_ZH + VERDICT_COLUMNS_ZH
 # Column meanings: intake minutes (mean, median) per accepted case; materials on paper / exempted by data sharing
 # (免提交) / waived (容缺) summed over accepted cases; shortfalls brought in (已补), owed (待补), overdue (逾期);
-# paper materials and trips (跑动) per accepted case.
+# paper materials and trips (跑动) per accepted case; the share of decided cases whose 机审 verdict was "auto"
+# (of those with a recorded verdict) and how many were decided before verdicts were recorded.
 
 CSV_COLUMNS = (
     "date",
@@ -55,6 +58,10 @@ CSV_COLUMNS = (
     "baseline_trips",
     "baseline_working_days",
     "promised_working_days",
+    "auto_verdicts",
+    "verdicts_recorded",
+    "verdicts_unknown",
+    "auto_verdict_percent",
 )
 
 
@@ -63,7 +70,17 @@ def _num(value: Decimal | None) -> str:
 
 
 def row_cells(row: KpiRow) -> list[str]:
-    """One row as the table and the screen show it (Chinese labels for the total)."""
+    """One row as the table shows it (Chinese labels for the total): the measures, then the verdict columns."""
+    return measure_cells(row) + verdict_cells(row)
+
+
+def verdict_cells(row: KpiRow) -> list[str]:
+    """The share of "auto" verdicts among the cases with one, and the cases decided before verdicts existed."""
+    return [f"{row.auto_share}%" if row.auto_share is not None else "-", str(row.unknown_verdicts)]
+
+
+def measure_cells(row: KpiRow) -> list[str]:
+    """The measures of one row without the verdict columns (the KPI screen shows those in a table of their own)."""
     return [
         row.day.isoformat() if row.day is not None else "合计",
         row.operator if row.operator is not None else "全部",
@@ -149,6 +166,10 @@ def render_csv(report: KpiReport) -> str:
                 b.trips,
                 b.working_days,
                 report.promised_working_days,
+                row.auto,
+                row.verdicts,
+                row.unknown_verdicts,
+                _num(row.auto_share),
             ]
         )
     return out.getvalue()

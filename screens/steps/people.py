@@ -7,9 +7,22 @@ from textual.app import ComposeResult
 from textual.widgets import Checkbox, Select
 
 from forms.application import CO_BORROWER_RELATION_LABELS, CoBorrowerRelation
-from forms.vocabulary import MaritalStatus, Presence
+from forms.case.household import member_label
+from forms.materials import Whose
+from forms.vocabulary import MaritalStatus, Presence, VerificationKind, VerificationOutcome
 from screens.steps import Step
 from screens.widgets import FormRow, SectionTitle
+
+
+def authorization_id(who: Whose, position: int = 0) -> str:
+    """The checkbox of one person's own credit authorization: ``credit-auth-spouse``, ``credit-auth-co-0``."""
+    return "credit-auth-spouse" if who is Whose.SPOUSE else f"credit-auth-co-{position}"
+
+
+def person_of(checkbox_id: str) -> tuple[Whose, int]:
+    if checkbox_id == "credit-auth-spouse":
+        return Whose.SPOUSE, 0
+    return Whose.CO_BORROWER, int(checkbox_id.removeprefix("credit-auth-co-"))
 
 
 def person_rows(prefix: str) -> list[FormRow]:
@@ -67,6 +80,16 @@ class PeopleStep(Step):
             value=bool(auth and auth.recorded),
             id="credit-auth",
         )
+        # The spouse and each co-borrower sign their own: without it their credit lookup is refused.
+        others = [(Whose.SPOUSE, 0)] if scenario.marital_status is MaritalStatus.MARRIED else []
+        others += [(Whose.CO_BORROWER, index) for index in range(scenario.co_borrower_count)]
+        for who, position in others:
+            yield Checkbox(
+                f"{member_label(who, position)}已签署本人征信查询授权书",
+                value=self.case.file.authorization(who, position) is not None,
+                id=authorization_id(who, position),
+                classes="member-auth",
+            )
 
     def relation_for(self, index: int) -> CoBorrowerRelation | None:
         value = self.query_one(f"#rel-{index}", Select).value
@@ -92,3 +115,27 @@ class PeopleStep(Step):
             self.notify("已记录征信查询授权，可查询征信")
         else:
             self.apply("credit_authorization.recorded", False)
+
+    @on(Checkbox.Changed, ".member-auth")
+    def _member_credit(self, event: Checkbox.Changed) -> None:
+        event.stop()
+        who, position = person_of(event.checkbox.id or "")
+        label = member_label(who, position)
+        recorded = self.case.file.authorization(who, position) is not None
+        if event.value == recorded:
+            return
+        if not self.case.editable or not event.value:
+            # A decided case changes no more; a signed authorization stays on file (the service has no withdrawal).
+            with event.checkbox.prevent(Checkbox.Changed):
+                event.checkbox.value = recorded
+            if self.case.editable:
+                self.notify(f"{label}的征信查询授权书已登记，不能撤回", severity="warning")
+            return
+        self.case.record_authorization(person=who, position=position)
+        self.notify(f"已记录{label}的征信查询授权，可查询其征信")
+        credit = self.case.file.lookup(VerificationKind.CREDIT, who, position)
+        if credit is not None and credit.outcome is VerificationOutcome.REFUSED:
+            # Refused for want of this very authorization: ask again now (the screen runs it for everyone).
+            from screens.steps.verify import VerifyStep
+
+            self.post_message(VerifyStep.Rerun(VerificationKind.CREDIT))
