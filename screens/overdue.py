@@ -47,6 +47,7 @@ class OverdueScreen(Screen[None]):
         late = self.follow.disbursement_overdue()
         disbursement = self.query_one("#disbursement", DataTable)
         disbursement.display = bool(late)
+        self.query_one("#disbursement-title", Static).display = bool(late)
         if late:
             days = self.workstation.policy.disbursement_working_days
             limit = f"（审批后 {days.value} 个工作日内放款）" if days else ""

@@ -259,7 +259,7 @@ class GatewayClient(LookupSending):
         if request.kind is VerificationKind.CREDIT and not (request.authorization_id or "").strip():
             problem = LookupProblem(
                 code="authorization_missing",
-                message="征信查询授权：未登记申请人签署的征信查询授权书，不能查询征信；请先签署并登记授权书编号",
+                message="征信查询授权：未登记本人签署的征信查询授权书，不能查询其征信；请先由本人签署并登记授权书",
             )
             result = self._local_result(request, VerificationOutcome.REFUSED, problem)
             self._finish(request, result)
