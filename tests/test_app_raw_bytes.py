@@ -80,12 +80,14 @@ def _type_a_case(session: str) -> None:
     _wait_for(session, "1 办理情形", deadline)
     _keys(session, "PageDown")
     _wait_for(session, "身份证号码", deadline)
+    time.sleep(0.5)  # keys typed during a step change can still be lost (issue 13); here only the bytes matter
     _type(session, BAD_ID)  # focus starts on the applicant's ID number
     _keys(session, "Tab")  # refused when focus leaves: it stays half-typed
     _wait_for(session, "校验位", deadline)
     _type(session, NAME)
     _keys(session, "Tab", "PageDown", "PageDown")
     _wait_for(session, "银行卡号", deadline)
+    time.sleep(0.5)
     # From the first field of step 4 (the contract number) to the repayment card: twelve fields on.
     _keys(session, *["Tab"] * 12)
     # Keys typed at once after a run of Tabs can still land a field early (issue 13 is about that); here we
