@@ -31,6 +31,8 @@ HALF_TYPED = "半截名字"
 def migrated(tmp_path: Path) -> Store:
     shutil.copy(FIXTURE / "counter.db", tmp_path / "counter.db")
     shutil.copy(FIXTURE / "counter.key", tmp_path / "counter.key")
+    # git keeps no 0600 mode: a fresh clone has the fixture key as 0644, which the store rightly refuses.
+    (tmp_path / "counter.key").chmod(0o600)
     raw = (tmp_path / "counter.db").read_bytes()
     assert HALF_TYPED.encode() in raw, "the fixture must hold the v5 leak the migration removes"
     store = Store.open(tmp_path / "counter.db", tmp_path / "counter.key", workstation_id="QD01", clock=lambda: NOW)
