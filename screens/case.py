@@ -8,13 +8,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.widget import Widget
 from textual.widgets import ContentSwitcher, Footer, Header, Input, Static
 
+from counter_app.services.gateway import VerificationResult
 from counter_app.services.intake import STATUS_LABELS, IntakeCase, IntakeError, OperatorRef
 from counter_app.services.workstation import Workstation
 from forms.vocabulary import FieldSource, VerificationKind
-from printouts import DocKind
-from screens.case_lookups import CaseLookups
+from screens.case_decide import CaseDecide
 from screens.messages import SavePosition
 from screens.steps import Step
 from screens.steps.checklist import ChecklistStep
@@ -23,7 +24,7 @@ from screens.steps.people import PeopleStep
 from screens.steps.review import ReviewStep
 from screens.steps.scenario import ScenarioStep
 from screens.steps.verify import VerifyStep
-from screens.widgets import FieldInput, FormRow, id_facts
+from screens.widgets import FieldInput, FormRow, id_facts, next_to_type
 
 STEP_IDS = ("step-scenario", "step-people", "step-verify", "step-loan", "step-checklist", "step-review")
 STEP_TITLES = ("1 办理情形", "2 申请人", "3 核验", "4 房屋与贷款", "5 材料清单", "6 审核与决定")
@@ -36,7 +37,7 @@ RERUN_ON: dict[str, tuple[VerificationKind, ...]] = {
 }
 
 
-class CaseScreen(CaseLookups):
+class CaseScreen(CaseDecide):
     """One case from scenario to printed receipt."""
 
     CSS_PATH = Path(__file__).with_suffix(".tcss")
@@ -66,6 +67,7 @@ class CaseScreen(CaseLookups):
         self.step = int(case.ui_state.get("step", 0))
         # Half-typed text, saved with the case (encrypted) on every keystroke; the screen state holds no text.
         self.raw: dict[str, str] = case.drafts
+        self._entered: Widget | None = None  # where Enter last moved focus (a lookup may backfill it after)
 
     # -- layout ------------------------------------------------------------------------------------------------------
 
@@ -91,9 +93,9 @@ class CaseScreen(CaseLookups):
 
     def _title(self) -> None:
         status = STATUS_LABELS.get(self.case.status, self.case.status.value)
-        self.query_one("#case-title", Static).update(
-            f"案件 {self.case.case_number}　{status}　办理人 {self.case.operator.name}"
-        )
+        # A new case is numbered at its first value typed (nothing typed: nothing stored, no number used up).
+        number = self.case.case_number or "（录入后编号）"
+        self.query_one("#case-title", Static).update(f"案件 {number}　{status}　办理人 {self.case.operator.name}")
 
     def _current(self) -> Step:
         return self.query_one(f"#{STEP_IDS[self.step]}", Step)
@@ -156,6 +158,7 @@ class CaseScreen(CaseLookups):
         value = raw if raw is not None else self.case.value_at(field.path)
         with field.prevent(Input.Changed):
             field.value = value
+        field.cursor_position = len(value)  # restored or backfilled text: the next key goes after it
         verified = self.case.source_of(field.path) is FieldSource.VERIFIED and raw is None
         field.set_class(verified, "verified")
         row = self._row(field)
@@ -183,13 +186,39 @@ class CaseScreen(CaseLookups):
             row.note(text, error=error)
         # One write per keystroke: the half-typed text, encrypted with the case.
         if self.case.editable:
+            numbered = self.case.numbered
             self.case.set_draft(field.path, event.value, self.ui_state())
+            if not numbered:
+                self._title()
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
         if isinstance(event.input, FieldInput):
             self._commit(event.input)
-            self.focus_next()
+            self._enter_moves_on(event.input)
+
+    def _to_type(self, field: FieldInput) -> bool:
+        """The clerk types this field: it is not a backfilled (verified) value, or it is being re-typed."""
+        return field.path in self.raw or self.case.source_of(field.path) is not FieldSource.VERIFIED
+
+    def _enter_moves_on(self, field: FieldInput) -> None:
+        """Enter goes to the next field to type, passing over backfilled ones (Tab still visits every field)."""
+        target = next_to_type(self._current(), field, self._to_type)
+        self._entered = target
+        if target is not None:
+            target.focus()
+            return
+        for _ in range(len(self.focus_chain)):
+            focused = self.focus_next()
+            if not isinstance(focused, FieldInput) or self._to_type(focused):
+                return
+
+    def _result_arrived(self, result: VerificationResult) -> None:
+        super()._result_arrived(result)
+        # A lookup answered while focus sat, untouched, where Enter had put it: if it backfilled that field, go on.
+        field = self._entered
+        if isinstance(field, FieldInput) and self.focused is field and not self._to_type(field):
+            self._enter_moves_on(field)
 
     @on(Input.Blurred)
     def _blurred(self, event: Input.Blurred) -> None:
@@ -306,13 +335,6 @@ class CaseScreen(CaseLookups):
 
         self.app.push_screen(SupervisorDialog(self.workstation, "批注风险提示", reason="批注风险提示"), authorised)
 
-    @on(ReviewStep.Decide)
-    def _decide(self, event: ReviewStep.Decide) -> None:
-        if event.accept:
-            self.action_accept()
-        else:
-            self.action_decline()
-
     def action_hand_over(self) -> None:
         """An agent's pre-verified case goes to the window (预审后交窗口)."""
         self._leave_field()
@@ -323,38 +345,7 @@ class CaseScreen(CaseLookups):
             return
         self.notify(f"已交窗口：请把案件编号 {self.case.case_number} 告知窗口工作人员", timeout=10)
 
-    # -- decision and printing ---------------------------------------------------------------------------------------
-
-    def action_accept(self) -> None:
-        self._leave_field()
-        try:
-            decision = self.case.accept()
-        except IntakeError as exc:
-            self.notify(str(exc), severity="error", timeout=8)
-            self._current().refresh_from_case()
-            return
-        assessment = decision.assessment
-        estimate = "（估算）" if assessment.promised_estimate else ""
-        self.notify(f"已受理，承诺办结日期 {assessment.promised.isoformat()}{estimate}")
-        self._after_decision(decision.documents)
-
-    def action_decline(self) -> None:
-        self._leave_field()
-        try:
-            decision = self.case.decline()
-        except IntakeError as exc:
-            self.notify(str(exc), severity="error")
-            return
-        self.notify("已不予受理，请打印一次性告知书交申请人")
-        self._after_decision(decision.documents)
-
-    def _after_decision(self, documents: tuple[DocKind, ...]) -> None:
-        self._title()
-        for field in self.query(FieldInput):
-            field.disabled = True
-        self._current().refresh_from_case()
-        self.refresh_bindings()
-        self.print_dialog(documents)
+    # -- decision (screens/case_decide.py: F9 and F10 through their confirmation) and printing -------------------
 
     def refresh_current(self) -> None:
         self._current().refresh_from_case()

@@ -49,8 +49,12 @@ class CaseCore:
         clock: Callable[[], datetime],
         gateway: Callable[[], GatewayClient],
         printing: PrintSetup,
+        create: Callable[[CaseFile], Loaded] | None = None,
     ) -> None:
         self._repo = repo
+        # A new case is not in the store until its first change: it gets its number then (Esc on an untouched new
+        # case leaves no empty draft and uses up no number).
+        self._create = create
         self.policy = policy
         self._calendar = calendar
         self.operator = operator
@@ -85,7 +89,19 @@ class CaseCore:
     ) -> None:
         """Load, apply, assess, write side effects and save, in one transaction (see the module docstring)."""
         today = self.today()
+        if self._create is not None and change is _same and effects is None:
+            # Nothing typed yet: where the clerk is stays in memory until the case exists.
+            self.ui_state = dict(ui) if ui is not None else self.ui_state
+            return
         with self._repo.transaction():
+            if self._create is not None:
+                # The first change: the case is inserted (numbered) in the same transaction as the change.
+                created = self._create(self._file)
+                self.case_id, self.case_number, self._revision = (
+                    created.case_id,
+                    created.case_number,
+                    created.revision,
+                )
             revision, status = self._repo.head(self.case_id)
             if revision != self._revision:
                 self._file = self._repo.load(self.case_id, today=today).file
@@ -97,6 +113,7 @@ class CaseCore:
             state = dict(ui) if ui is not None else self.ui_state
             self._revision = self._repo.save(self.case_id, file, ui_state=state, expected_revision=revision)
         self._file, self._assessment, self.ui_state = file, assessment, state
+        self._create = None
         if moved is not None:
             self.status = moved
 
@@ -121,6 +138,11 @@ class CaseCore:
     @property
     def file(self) -> CaseFile:
         return self._file
+
+    @property
+    def numbered(self) -> bool:
+        """False for a new case nobody has typed into yet (it is not in the store and has no number)."""
+        return self._create is None
 
     @property
     def editable(self) -> bool:

@@ -36,7 +36,7 @@ from forms.identifiers import normalise
 from forms.materials import guide
 from forms.policy import PolicyPack, load_policy
 from forms.scenario import Scenario
-from forms.vocabulary import Role, ShortfallStatus
+from forms.vocabulary import CaseStatus, Role, ShortfallStatus
 from forms.workdays import WorkingDayCalendar, load_calendar
 from printouts.models import GuideData
 
@@ -248,8 +248,11 @@ class Workstation:
 
     # -- cases -----------------------------------------------------------------------------------------------------
 
-    def _intake(self, loaded: Loaded, operator: OperatorRef) -> IntakeCase:
+    def _intake(
+        self, loaded: Loaded, operator: OperatorRef, create: Callable[[CaseFile], Loaded] | None = None
+    ) -> IntakeCase:
         return IntakeCase(
+            create=create,
             repo=CaseRepository(self._store),
             loaded=loaded,
             policy=self.policy,
@@ -261,14 +264,20 @@ class Workstation:
         )
 
     def new_case(self, operator: OperatorRef, scenario: Scenario | None = None) -> IntakeCase:
-        # The case is created whole, in one insert: scenario and its checklist included.
+        # The case is created whole, in one insert, at its first change: scenario and checklist included.
         file = CaseFile()
         if scenario is not None:
             application = file.application.with_scenario(scenario, today=self.today())
             file = file.model_copy(update={"application": application})
         file = file.with_checklist(fresh_checklist(file, self.policy))
-        loaded = CaseRepository(self._store).create(file, actor=operator.actor, operator_id=operator.id)
-        return self._intake(loaded, operator)
+        repo = CaseRepository(self._store)
+        unsaved = Loaded(case_id="", case_number="", status=CaseStatus.DRAFT, revision=-1, file=file, ui_state={})
+
+        def create(current: CaseFile) -> Loaded:
+            return repo.create(current, actor=operator.actor, operator_id=operator.id)
+
+        # Not stored yet: the first value typed inserts it (and numbers it) together with that value.
+        return self._intake(unsaved, operator, create=create)
 
     def open_case(self, case_id: str, operator: OperatorRef) -> IntakeCase:
         from local_cache import NotFoundError

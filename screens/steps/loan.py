@@ -89,7 +89,12 @@ class LoanStep(Step):
     @on(Select.Changed, "#sel-fund_loan-repayment_method")
     def _method(self, event: Select.Changed) -> None:
         event.stop()
-        if event.value is not Select.NULL and self.apply("fund_loan.repayment_method", str(event.value)):
+        path = "fund_loan.repayment_method"
+        if not self.case.value_at(path) and event.value == RepaymentMethod.ANNUITY.value:
+            # The Select showing its default (equal instalments) when it appears is not a choice of the clerk's:
+            # the form derives the same default once the loan is typed.
+            return
+        if event.value is not Select.NULL and self.apply(path, str(event.value)):
             self.refresh_from_case()
 
     def refresh_from_case(self) -> None:
