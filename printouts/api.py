@@ -1,21 +1,22 @@
 """One entry point for the app and the CLI: render any document, print it, reprint it.
 
 ``render(data)`` picks the renderer from the data model's type. ``print_document`` renders, writes to the spool
-and optionally sends to ``lp``; ``reprint`` is the same with a mandatory reason (补打原因) and ``is_reprint``.
+and optionally sends to ``lp``; ``reprint`` is the same with a mandatory reason (补打原因) and ``is_reprint``, and
+the document carries a visible mark on every page: 补打, the reprint date and its number (第 N 次补打).
 The caller logs the returned :class:`~printouts.spool.PrintRecord` in the store's print log.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from printouts.fonts import FontChoice, resolve_font
 from printouts.form import render_form
 from printouts.guide import render_guide
-from printouts.layout import RenderedDocument
+from printouts.layout import RenderedDocument, stamped
 from printouts.models import (
     AuthorizationData,
     CommitmentData,
@@ -24,11 +25,13 @@ from printouts.models import (
     NoticeData,
     OverdueListData,
     ReceiptData,
+    local,
 )
 from printouts.notices import render_authorization, render_commitment, render_notice
 from printouts.overdue import render_overdue
 from printouts.receipt import render_receipt
 from printouts.spool import LP_TIMEOUT_SECONDS, DocKind, PrintRecord, spool_document
+from printouts.text import fmt_date
 
 DocumentData = FormData | ReceiptData | NoticeData | CommitmentData | AuthorizationData | GuideData | OverdueListData
 
@@ -50,15 +53,22 @@ def kind_of(data: DocumentData) -> DocKind:
     return _RENDERERS[type(data)][0]
 
 
+def reprint_mark(when: datetime, number: int) -> str:
+    """The mark a reprint carries on every page: 补打, the reprint date (China time) and its number."""
+    return f"补打　{fmt_date(local(when))}　第 {number} 次补打"
+
+
 def render(
-    data: DocumentData, *, font_path: Path | str | None = None, font: FontChoice | None = None
+    data: DocumentData, *, font_path: Path | str | None = None, font: FontChoice | None = None, stamp: str = ""
 ) -> RenderedDocument:
-    """Render any document to PDF bytes; the font is resolved (and cached) from ``font_path`` when not given."""
+    """Render any document to PDF bytes; the font is resolved (and cached) from ``font_path`` when not given.
+    ``stamp`` (e.g. :func:`reprint_mark`) is printed in red at the top right of every page."""
     entry = _RENDERERS.get(type(data))
     if entry is None:
         raise TypeError(f"不支持的打印文书数据类型：{type(data).__name__}")
     _kind, renderer = entry
-    return renderer(data, font or resolve_font(font_path))
+    with stamped(stamp):
+        return renderer(data, font or resolve_font(font_path))
 
 
 def load_data(kind: DocKind | str, snapshot: str) -> DocumentData:
@@ -78,9 +88,12 @@ def print_document(
     lp_command: Sequence[str] = ("lp",),
     lp_timeout: float = LP_TIMEOUT_SECONDS,
     _reprint_reason: str | None = None,
+    _reprint_number: int = 0,
 ) -> PrintRecord:
     """Render, spool and (when a printer is configured) print; never raises for printer trouble."""
-    doc = render(data, font_path=font_path)
+    when = now or datetime.now(UTC)
+    stamp = reprint_mark(when, _reprint_number) if _reprint_reason is not None else ""
+    doc = render(data, font_path=font_path, stamp=stamp)
     return spool_document(
         doc,
         kind_of(data),
@@ -89,7 +102,8 @@ def print_document(
         printer=printer,
         is_reprint=_reprint_reason is not None,
         reason=_reprint_reason,
-        now=now,
+        reprint_number=_reprint_number if _reprint_reason is not None else 0,
+        now=when,
         lp_command=lp_command,
         lp_timeout=lp_timeout,
     )
@@ -99,6 +113,7 @@ def reprint(
     data: DocumentData,
     *,
     reason: str,
+    number: int = 1,
     spool_dir: Path,
     actor: str,
     printer: str | None = None,
@@ -107,9 +122,13 @@ def reprint(
     lp_command: Sequence[str] = ("lp",),
     lp_timeout: float = LP_TIMEOUT_SECONDS,
 ) -> PrintRecord:
-    """A reprint (补打): same as :func:`print_document`, but the reason is required and recorded."""
+    """A reprint (补打): same as :func:`print_document`, but the reason is required and recorded, and every page
+    carries the 补打 mark with the date and ``number``: the how-manieth reprint of this document it is (第 N 次补打;
+    the caller counts the earlier ones in its print log)."""
     if not reason or not reason.strip():
         raise ValueError("补打原因（reason）：补打时须填写原因，例如“申请人遗失回执”")
+    if number < 1:
+        raise ValueError("补打次数（number）须为正整数")
     return print_document(
         data,
         spool_dir=spool_dir,
@@ -120,4 +139,5 @@ def reprint(
         lp_command=lp_command,
         lp_timeout=lp_timeout,
         _reprint_reason=reason,
+        _reprint_number=number,
     )

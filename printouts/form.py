@@ -193,16 +193,12 @@ def _loan(st: Styles, sec: Sections, app: Application) -> list[Flowable]:
     loan = app.fund_loan
     combined = app.scenario.loan_kind is LoanKind.COMBINED
     if loan is not None:
-        story.append(P("公积金贷款部分", st.body))
-        story.append(
-            wide_kv_table(
-                st,
-                [
-                    ("贷款金额（小写）", para(fmt_money(loan.amount))),
-                    ("贷款金额（大写）", para(_capital(loan.amount))),
-                ],
-            )
-        )
+        amounts = [
+            ("贷款金额（小写）", para(fmt_money(loan.amount))),
+            ("贷款金额（大写）", para(_capital(loan.amount))),
+        ]
+        # A sub-heading stays with its first table.
+        story.append(KeepTogether([P("公积金贷款部分", st.body), wide_kv_table(st, amounts)]))
         story.append(
             kv_table(
                 st,
@@ -218,20 +214,16 @@ def _loan(st: Styles, sec: Sections, app: Application) -> list[Flowable]:
         )
     bank = app.bank_loan
     if combined or bank is not None:
-        story.append(P("商业贷款部分（组合贷款）", st.body))
+        heading = P("商业贷款部分（组合贷款）", st.body)
         if bank is None:
-            story.append(P("（未填写）", st.body))
+            story.append(KeepTogether([heading, P("（未填写）", st.body)]))
         else:
-            story.append(
-                wide_kv_table(
-                    st,
-                    [
-                        ("承贷银行", para(bank.bank)),
-                        ("贷款金额（小写）", para(fmt_money(bank.amount))),
-                        ("贷款金额（大写）", para(_capital(bank.amount))),
-                    ],
-                )
-            )
+            bank_amounts = [
+                ("承贷银行", para(bank.bank)),
+                ("贷款金额（小写）", para(fmt_money(bank.amount))),
+                ("贷款金额（大写）", para(_capital(bank.amount))),
+            ]
+            story.append(KeepTogether([heading, wide_kv_table(st, bank_amounts)]))
             story.append(
                 kv_table(
                     st,
@@ -322,13 +314,10 @@ def render_form(data: FormData, font: FontChoice | None = None) -> RenderedDocum
             st.small,
         )
     )
-    story += sec("申请人声明及签字")
-    story.append(
-        P(
-            "本人（及共同申请人）承诺：本表所填信息及所提交材料真实、准确、完整，如有虚假，愿承担相应法律责任；"
-            f"同意{para(data.office.authority)}及联办部门为办理上述联办事项共享、核验本人相关信息。",
-            st.body,
-        )
+    declaration = P(
+        "本人（及共同申请人）承诺：本表所填信息及所提交材料真实、准确、完整，如有虚假，愿承担相应法律责任；"
+        f"同意{para(data.office.authority)}及联办部门为办理上述联办事项共享、核验本人相关信息。",
+        st.body,
     )
     roles = ["借款申请人"]
     if app.spouse is not None or app.scenario.married:
@@ -337,9 +326,11 @@ def render_form(data: FormData, font: FontChoice | None = None) -> RenderedDocum
     if app.agent is not None or app.scenario.by_agent:
         roles.append("代办人")
     roles.append("受理人（窗口）")
-    story.append(signature_block(st, roles))
+    # The heading, the declaration, every signature line and the print time stay on one page: a signature block
+    # never lands alone on a page, away from what is signed.
+    printed_line = P(f"打印时间：{fmt_datetime(printed)}", st.small)
+    signing = [*sec("申请人声明及签字", guard=False), declaration, signature_block(st, roles), gap(2), printed_line]
+    story.append(KeepTogether(signing))
     if data.verdict:  # a form frozen before the 机审 existed prints without the section
         story += _risk(st, sec, data)
-    story.append(gap(2))
-    story.append(P(f"打印时间：{fmt_datetime(printed)}", st.small))
     return build_pdf(story, kind="form", title=TITLE, case_no=data.case_no, font=font)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable
 
 from forms.materials import WHOSE_LABELS, materials_for
@@ -9,6 +10,7 @@ from forms.vocabulary import LINKED_ITEM_LABELS, VERIFICATION_LABELS
 from printouts.fonts import FontChoice, resolve_font
 from printouts.labels import CLASS_LABELS, scenario_text
 from printouts.layout import (
+    FRAME_WIDTH,
     P,
     RenderedDocument,
     build_pdf,
@@ -20,7 +22,45 @@ from printouts.layout import (
     wide_kv_table,
 )
 from printouts.models import GuideData
-from printouts.text import fmt_date, para
+from printouts.text import clean, fmt_date, para
+
+# 序号, 材料名称, 提供人, 类别, 份数要求, 数据共享核验, 容缺受理: 提供人 holds 借款申请人 and 共同借款人 on one line.
+MATERIAL_COLUMNS = (0.05, 0.23, 0.11, 0.07, 0.19, 0.18, 0.17)
+_CELL_PADDING = 6.0
+_BREAK_AFTER = set("，、；：。）)” 或及后")
+_BREAK_BEFORE = ("（", "(", "“", "原件", "复印件", "核验一致")
+
+
+def phrases(text: str) -> list[str]:
+    """The text cut where a line may break: after Chinese punctuation, spaces, 或, 及 and 后; before an opening bracket
+    and before the words 原件, 复印件 and 核验一致."""
+    out: list[str] = []
+    current = ""
+    for index, char in enumerate(text):
+        if current and text.startswith(_BREAK_BEFORE, index):
+            out.append(current)
+            current = ""
+        current += char
+        if char in _BREAK_AFTER:
+            out.append(current)
+            current = ""
+    return [*out, current] if current else out
+
+
+def wrapped(text: str, share: float, font_name: str, size: float) -> str:
+    """Cell markup whose lines break between phrases, never inside a word such as 借款申请人 (a phrase wider than
+    the column still wraps inside it)."""
+    width = share * FRAME_WIDTH - _CELL_PADDING
+    lines: list[str] = []
+    line = ""
+    for phrase in phrases(clean(text)):
+        if line and stringWidth(line + phrase, font_name, size) > width:
+            lines.append(line)
+            line = phrase
+        else:
+            line += phrase
+    lines.append(line)
+    return "<br/>".join(para(part.strip(), empty="") for part in lines) or para("")
 
 
 def render_guide(data: GuideData, font: FontChoice | None = None) -> RenderedDocument:
@@ -40,6 +80,11 @@ def render_guide(data: GuideData, font: FontChoice | None = None) -> RenderedDoc
 
     story += section(st, "二、申请材料")
     rows: list[list[str]] = []
+    cell = st.cell
+
+    def fit(text: str, column: int) -> str:
+        return wrapped(text, MATERIAL_COLUMNS[column], cell.fontName, cell.fontSize)
+
     for number, material in enumerate(materials_for(policy.materials, scenario), 1):
         if material.printed_by_us:
             exempt = "窗口打印，现场签字"
@@ -50,12 +95,12 @@ def render_guide(data: GuideData, font: FontChoice | None = None) -> RenderedDoc
         rows.append(
             [
                 str(number),
-                para(material.name),
-                para(WHOSE_LABELS[material.whose]),
-                para(CLASS_LABELS[material.material_class]),
-                para(material.copies or "原件1份"),
-                para(exempt),
-                para(material.shortfall.due_label()),
+                fit(material.name, 1),
+                fit(WHOSE_LABELS[material.whose], 2),
+                fit(CLASS_LABELS[material.material_class], 3),
+                fit(material.copies or "原件1份", 4),
+                fit(exempt, 5),
+                fit(material.shortfall.due_label(), 6),
             ]
         )
     story.append(
@@ -63,7 +108,7 @@ def render_guide(data: GuideData, font: FontChoice | None = None) -> RenderedDoc
             st,
             ["序号", "材料名称", "提供人", "类别", "份数要求", "数据共享核验", "容缺受理"],
             rows,
-            [0.06, 0.27, 0.1, 0.08, 0.17, 0.18, 0.14],
+            MATERIAL_COLUMNS,
         )
     )
     story.append(

@@ -8,8 +8,10 @@ document is laid out (a two-pass canvas), so every page knows the total.
 
 from __future__ import annotations
 
+import contextlib
 import io
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,8 +41,12 @@ PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 18 * mm
 HEADER_SPACE = 10 * mm
 FRAME_WIDTH = PAGE_WIDTH - 2 * MARGIN
+FRAME_HEIGHT = PAGE_HEIGHT - 2 * MARGIN - HEADER_SPACE
+# Every label column has this width, so the labels of two-pair rows and of one-pair rows line up (one grid).
+LABEL_WIDTH = 0.18 * FRAME_WIDTH
 
 GRID = colors.Color(0.35, 0.35, 0.35)
+STAMP_RED = colors.Color(0.75, 0.05, 0.05)
 HEAD_FILL = colors.Color(0.90, 0.90, 0.90)
 SECTION_FILL = colors.Color(0.95, 0.95, 0.95)
 
@@ -94,7 +100,20 @@ class RenderedDocument:
     warnings: tuple[str, ...] = field(default=())
 
 
-def _numbered_canvas(font: FontChoice, title: str, case_no: str) -> type[pdfcanvas.Canvas]:
+_STAMP: ContextVar[str] = ContextVar("printouts_stamp", default="")
+
+
+@contextlib.contextmanager
+def stamped(text: str) -> Iterator[None]:
+    """Documents built inside carry ``text`` as a red mark at the top right of every page (补打 …)."""
+    token = _STAMP.set(clean(text, 60))
+    try:
+        yield
+    finally:
+        _STAMP.reset(token)
+
+
+def _numbered_canvas(font: FontChoice, title: str, case_no: str, stamp: str = "") -> type[pdfcanvas.Canvas]:
     """A canvas that holds pages back until the end so the footer can say "共 y 页"."""
 
     class NumberedCanvas(pdfcanvas.Canvas):
@@ -120,12 +139,27 @@ def _numbered_canvas(font: FontChoice, title: str, case_no: str) -> type[pdfcanv
             self.setFillColor(colors.Color(0.25, 0.25, 0.25))
             top = PAGE_HEIGHT - MARGIN + 4 * mm
             self.drawString(MARGIN, top, clean(title, 40))
-            self.drawRightString(PAGE_WIDTH - MARGIN, top, f"案件编号：{clean(case_no, 40) or '（无）'}")
+            number = clean(case_no, 40)
+            if number:  # a document without a case (the guide) has no case line
+                self.drawRightString(PAGE_WIDTH - MARGIN, top, f"案件编号：{number}")
             self.setStrokeColor(GRID)
             self.setLineWidth(0.4)
             self.line(MARGIN, top - 1.8 * mm, PAGE_WIDTH - MARGIN, top - 1.8 * mm)
             self.drawCentredString(PAGE_WIDTH / 2, MARGIN - 8 * mm, f"第 {self._pageNumber} 页 共 {total} 页")
+            if stamp:
+                self._stamp()
             self.restoreState()
+
+        def _stamp(self) -> None:
+            size = 11
+            width = self.stringWidth(stamp, font.name, size) + 4 * mm
+            x, y = PAGE_WIDTH - MARGIN - width, PAGE_HEIGHT - MARGIN / 2 - 2 * mm
+            self.setStrokeColor(STAMP_RED)
+            self.setFillColor(STAMP_RED)
+            self.setLineWidth(1.2)
+            self.rect(x, y - 1.8 * mm, width, size + 2.2 * mm, stroke=1, fill=0)
+            self.setFont(font.name, size)
+            self.drawString(x + 2 * mm, y, stamp)
 
     return NumberedCanvas
 
@@ -156,7 +190,10 @@ def build_pdf(
     )
     frame = Frame(doc.leftMargin, doc.bottomMargin, doc.width, doc.height, id="body", leftPadding=0, rightPadding=0)
     doc.addPageTemplates([PageTemplate(id="page", frames=[frame])])
-    canvasmaker = _numbered_canvas(font, title, case_no)
+    for index, flowable in enumerate(story):
+        if isinstance(flowable, HeadingGuard):
+            flowable.following = story[index + 1 : index + 3]
+    canvasmaker = _numbered_canvas(font, title, case_no, _STAMP.get())
     doc.build(story, canvasmaker=canvasmaker)
     pdf = buffer.getvalue()
     pages = doc.page
@@ -179,9 +216,42 @@ def title_block(st: Styles, title: str, subtitle: str = "") -> list[Flowable]:
     return out
 
 
-def section(st: Styles, text: str) -> list[Flowable]:
-    """A section heading kept with what follows when the page is nearly full."""
-    return [CondPageBreak(30 * mm), P(f"■ {para(text, 80)}", st.section)]
+class HeadingGuard(CondPageBreak):
+    """Before a heading: a page break unless the heading and the start of what follows (a table's header and first
+    two rows, a kept block, a paragraph) fit; ``build_pdf`` links each guard to the two flowables after it."""
+
+    minimum = 20 * mm
+    following: Sequence[Flowable] = ()
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        self.height = max(self.minimum, self._start_height(availWidth))
+        return super().wrap(availWidth, availHeight)
+
+    def _start_height(self, width: float) -> float:
+        total = 0.0
+        canv = getattr(self, "canv", None)
+        for flowable in self.following:
+            if isinstance(flowable, CondPageBreak):
+                break
+            height = (flowable.wrapOn(canv, width, FRAME_HEIGHT) if canv else flowable.wrap(width, FRAME_HEIGHT))[1]
+            space = flowable.getSpaceBefore() + flowable.getSpaceAfter()
+            if isinstance(flowable, Table):
+                rows = list(getattr(flowable, "_rowHeights", None) or [height])
+                total += sum(rows[: max(flowable.repeatRows, 0) + 2]) + space
+                break
+            total += height + space
+            if not isinstance(flowable, Paragraph) or flowable.style.name != "section":
+                break
+        # Never more than half a page: a guard taller than the frame would break every page for ever.
+        return min(total, FRAME_HEIGHT / 2)
+
+
+def section(st: Styles, text: str, *, guard: bool = True) -> list[Flowable]:
+    """A section heading kept with the start of what follows (see :class:`HeadingGuard`).
+
+    ``guard=False`` leaves the guard out, for a heading inside a block already kept together."""
+    heading = P(f"■ {para(text, 80)}", st.section)
+    return [HeadingGuard(HeadingGuard.minimum), heading] if guard else [heading]
 
 
 def _style_commands(header_rows: int, extra: Sequence[tuple[Any, ...]] = ()) -> TableStyle:
@@ -207,40 +277,34 @@ def grid_table(
     *,
     empty_text: str = "（无）",
 ) -> Table:
-    """A table with a header row repeated on every page it spans; ``rows`` hold escaped markup.
-
-    ``widths`` are fractions of the frame width (they must add up to 1 or less).
-    """
+    """A table with a header row repeated on every page it spans; ``rows`` hold escaped markup; ``widths`` are
+    fractions of the frame width (adding up to 1 or less)."""
     data: list[list[Flowable]] = [[P(para(h, 40), st.cell_head) for h in header]]
-    if rows:
-        data.extend([[P(cell, st.cell) for cell in row] for row in rows])
-    else:
-        data.append([P(empty_text, st.cell)] + [P("", st.cell) for _ in header[1:]])
+    data.extend([[P(cell, st.cell) for cell in row] for row in rows])
     extra: list[tuple[Any, ...]] = []
     if not rows:
+        data.append([P(empty_text, st.cell)] + [P("", st.cell) for _ in header[1:]])
         extra.append(("SPAN", (0, 1), (-1, 1)))
-    table = Table(
-        data,
-        colWidths=[w * FRAME_WIDTH for w in widths],
-        repeatRows=1,
-        style=_style_commands(1, extra),
-        hAlign="LEFT",
-    )
-    return table
+    widths_pt = [w * FRAME_WIDTH for w in widths]
+    return Table(data, colWidths=widths_pt, repeatRows=1, style=_style_commands(1, extra), hAlign="LEFT")
 
 
 def kv_table(
     st: Styles,
     pairs: Sequence[tuple[str, str]],
     columns: int = 2,
-    label_share: float = 0.36,
+    label_share: float | None = None,
     width: float = FRAME_WIDTH,
 ) -> Table:
-    """Label/value pairs laid out ``columns`` pairs per row; values are escaped markup, labels plain text."""
-    per = 1.0 / columns
+    """Label/value pairs laid out ``columns`` pairs per row; values are escaped markup, labels plain text.
+
+    Labels are :data:`LABEL_WIDTH` wide (unless ``label_share`` of each pair's width is asked for), so that the
+    label columns of every table in a document line up."""
+    per = width / columns
+    label = per * label_share if label_share is not None else min(LABEL_WIDTH, per / 2)
     widths: list[float] = []
     for _ in range(columns):
-        widths += [per * label_share * width, per * (1 - label_share) * width]
+        widths += [label, per - label]
     data: list[list[Flowable]] = []
     extra: list[tuple[Any, ...]] = []
     row: list[Flowable] = []
@@ -259,7 +323,7 @@ def kv_table(
 
 
 def wide_kv_table(
-    st: Styles, pairs: Sequence[tuple[str, str]], label_share: float = 0.22, width: float = FRAME_WIDTH
+    st: Styles, pairs: Sequence[tuple[str, str]], label_share: float | None = None, width: float = FRAME_WIDTH
 ) -> Table:
     """One pair per row, for long values such as addresses."""
     return kv_table(st, pairs, columns=1, label_share=label_share, width=width)
@@ -319,10 +383,10 @@ class Sections:
         self._st = st
         self._count = 0
 
-    def __call__(self, text: str) -> list[Flowable]:
+    def __call__(self, text: str, *, guard: bool = True) -> list[Flowable]:
         self._count += 1
         number = _NUMERALS[self._count - 1] if self._count <= len(_NUMERALS) else str(self._count)
-        return section(self._st, f"{number}、{text}")
+        return section(self._st, f"{number}、{text}", guard=guard)
 
 
 def gap(height_mm: float = 3) -> Spacer:

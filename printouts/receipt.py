@@ -8,8 +8,8 @@ from __future__ import annotations
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Table, TableStyle
 
-from forms.materials import PAPER_FORM_LABELS, WHOSE_LABELS
-from forms.vocabulary import VERIFICATION_LABELS, VerificationOutcome
+from forms.materials import PAPER_FORM_LABELS, WHOSE_LABELS, Evaluation
+from forms.vocabulary import VERIFICATION_LABELS, LoanKind, VerificationOutcome
 from printouts.fonts import FontChoice, resolve_font
 from printouts.labels import scenario_text
 from printouts.layout import (
@@ -28,7 +28,7 @@ from printouts.layout import (
 from printouts.models import ReceiptData, local
 from printouts.parts import id_text, linked_item_list, phone_text, verification_table
 from printouts.qr import qr_drawing
-from printouts.text import fmt_date, fmt_datetime, para
+from printouts.text import fmt_date, fmt_datetime, fmt_money, para
 
 TITLE = "受理回执"
 ESTIMATE_MARK = "估算"
@@ -40,6 +40,34 @@ def promised_text(data: ReceiptData) -> str:
     if data.promised.estimate:
         text += f"（{ESTIMATE_MARK}：该年度法定节假日安排尚未公布，按周一至周五计算）"
     return text
+
+
+def completeness_text(ev: Evaluation) -> str:
+    """What the review found: "齐全" only when nothing is waived; "（含容缺受理）" only when something is."""
+    committed = f"（{len(ev.committed)} 项以告知承诺替代）" if ev.committed else ""
+    if not ev.waived:
+        return f"经审查，申请材料齐全{committed}，予以受理。"
+    return (
+        f"经审查，除 {len(ev.waived)} 项容缺受理材料须在期限内补交外，其余申请材料已收取或经数据共享核验一致"
+        f"{committed}，予以受理（含容缺受理）。"
+    )
+
+
+def loan_pairs(data: ReceiptData) -> list[tuple[str, str]]:
+    """What was applied for: the amount and term of each loan part, the contract (values escaped)."""
+    app = data.application
+    fund, bank = app.fund_loan, app.bank_loan
+    pairs = [
+        ("公积金贷款金额", para(fmt_money(fund.amount) if fund else "")),
+        ("公积金贷款期限", para(f"{fund.months} 个月" if fund and fund.months else "")),
+    ]
+    if app.scenario.loan_kind is LoanKind.COMBINED or bank is not None:
+        pairs += [
+            ("商业贷款金额", para(fmt_money(bank.amount) + (f"（{bank.bank}）" if bank.bank else "") if bank else "")),
+            ("商业贷款期限", para(f"{bank.months} 个月" if bank and bank.months else "")),
+        ]
+    pairs.append(("购房合同编号", para(app.property.contract_number if app.property else "")))
+    return pairs
 
 
 def render_receipt(data: ReceiptData, font: FontChoice | None = None) -> RenderedDocument:
@@ -74,9 +102,11 @@ def render_receipt(data: ReceiptData, font: FontChoice | None = None) -> Rendere
             [("办理情形", para(scenario_text(app.scenario), 200)), ("申请事项", linked_item_list(app))],
         )
     )
+    story.append(kv_table(st, loan_pairs(data)))
+    story.append(wide_kv_table(st, [("房屋坐落", para(app.property.location if app.property else "", 200))]))
     story.append(
         P(
-            "您申请的上述事项，经审查，申请材料齐全（含容缺受理），予以受理。"
+            f"您申请的上述事项，{completeness_text(ev)}"
             f"承诺办结时限为 {data.promised_days} 个工作日"
             f"（自受理次日起算，不含法定节假日），预计办结日期：{promised_text(data)}。",
             st.body,
@@ -89,7 +119,7 @@ def render_receipt(data: ReceiptData, font: FontChoice | None = None) -> Rendere
     received_rows: list[list[str]] = []
     for number, material in enumerate(ev.received, 1):
         line = forms.get(material.code)
-        how = ""
+        how = "已收取"  # as the checklist recorded it: original or copy, and how many
         if line is not None and line.received is not None:
             how = f"{PAPER_FORM_LABELS[line.received.form]} {line.received.count} 份"
         received_rows.append([str(number), para(material.name), para(WHOSE_LABELS[material.whose]), para(how)])
@@ -141,7 +171,6 @@ def render_receipt(data: ReceiptData, font: FontChoice | None = None) -> Rendere
             ("监督电话", para(service.supervision_phone)),
             ("办理机构", para(service.office)),
         ],
-        label_share=0.25,
         width=FRAME_WIDTH - side,
     )
     qr_cell = [qr_drawing(data.case_no, qr_size), P(f"扫码查询进度<br/>{para(data.case_no, 64)}", st.small)]

@@ -58,6 +58,7 @@ class PrintRecord:
     sent: bool
     printer_message: str | None
     warnings: tuple[str, ...]
+    reprint_number: int = 0  # 第 N 次补打 (0: not a reprint)
 
     def log_row(self) -> dict[str, object]:
         """The columns of local_cache's ``prints`` table (case_id is the store's to fill)."""
@@ -153,6 +154,7 @@ def spool_document(
     printer: str | None = None,
     is_reprint: bool = False,
     reason: str | None = None,
+    reprint_number: int = 0,
     now: datetime | None = None,
     lp_command: Sequence[str] = ("lp",),
     lp_timeout: float = LP_TIMEOUT_SECONDS,
@@ -194,4 +196,5 @@ def spool_document(
         sent=sent,
         printer_message=message,
         warnings=doc.warnings,
+        reprint_number=reprint_number if is_reprint else 0,
     )

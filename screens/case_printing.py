@@ -28,13 +28,14 @@ class CasePrinting(Screen[None]):
         """Redraw the step on show (the screen overrides)."""
 
     def action_print(self) -> None:
-        needed: tuple[DocKind, ...] = (DocKind.FORM,)
+        """The dialog offers what the decision needs: no notice on an accepted case, no receipt on a declined one,
+        the commitment only when something was waived or committed."""
+        from screens.print_dialog import documents_needed
+
         decision = self.case.decision
-        if decision is not None and decision.outcome == "accepted":
-            needed = (DocKind.RECEIPT, DocKind.FORM, DocKind.AUTHORIZATION)
-        elif decision is not None:
-            needed = (DocKind.NOTICE,)
-        self.print_dialog(needed)
+        evaluation = self.case.evaluation()
+        promised = bool(evaluation.waived or evaluation.committed)
+        self.print_dialog(documents_needed(decision.outcome if decision else None, promised=promised))
 
     def print_dialog(self, documents: tuple[DocKind, ...]) -> None:
         from screens.print_dialog import PrintDialog

@@ -1,4 +1,4 @@
-"""Choose what to print (打印): the documents the decision needs are ticked; a reprint asks why."""
+"""Choose what to print (打印): only the documents the decision needs are offered; a reprint asks why."""
 
 from __future__ import annotations
 
@@ -15,6 +15,20 @@ from textual.widgets import Button, Checkbox, Input, Static
 from printouts import DOC_LABELS, DocKind
 
 CASE_DOCUMENTS = (DocKind.RECEIPT, DocKind.FORM, DocKind.COMMITMENT, DocKind.AUTHORIZATION, DocKind.NOTICE)
+
+
+def documents_needed(outcome: str | None, *, promised: bool = False) -> tuple[DocKind, ...]:
+    """The documents a case needs now, as ``DecisionCommands.accept`` and ``decline`` name them.
+
+    Before the decision: the form and the credit authorization, printed for signature. Accepted: the receipt, the
+    form, the authorization, and the commitment only when something was waived or committed (``promised``).
+    Declined: the one-time notice only (no receipt)."""
+    if outcome is None:
+        return (DocKind.FORM, DocKind.AUTHORIZATION)
+    if outcome == "accepted":
+        accepted = (DocKind.RECEIPT, DocKind.FORM, DocKind.AUTHORIZATION)
+        return (*accepted, DocKind.COMMITMENT) if promised else accepted
+    return (DocKind.NOTICE,)
 
 
 @dataclass(frozen=True)
@@ -40,11 +54,11 @@ class PrintDialog(ModalScreen[PrintChoice | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="print-box"):
             yield Static("打印文书", id="print-title")
-            for kind in CASE_DOCUMENTS:
+            for kind in self.needed:
                 done = "（已打印，再次打印为补打）" if kind.value in self.already else ""
                 yield Checkbox(
                     f"{DOC_LABELS[kind]}{done}",
-                    value=kind in self.needed and kind.value not in self.already,
+                    value=kind.value not in self.already,
                     id=f"doc-{kind.value}",
                 )
             yield Input(id="print-reason", placeholder="补打原因（补打时必填）")
@@ -56,7 +70,7 @@ class PrintDialog(ModalScreen[PrintChoice | None]):
     @on(Button.Pressed, "#print-ok")
     @on(Input.Submitted, "#print-reason")
     def _ok(self) -> None:
-        chosen = tuple(k for k in CASE_DOCUMENTS if self.query_one(f"#doc-{k.value}", Checkbox).value)
+        chosen = tuple(k for k in self.needed if self.query_one(f"#doc-{k.value}", Checkbox).value)
         reason = self.query_one("#print-reason", Input).value.strip() or None
         if any(k.value in self.already for k in chosen) and not reason:
             self.query_one("#print-error", Static).update("补打须填写原因")

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import subprocess
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pdfplumber
 from app_driver import open_counter, store_of
 
 from counter_app.settings import Settings
@@ -58,6 +60,11 @@ def test_print_then_reprint_with_a_supervisor(tmp_path: Path) -> None:
     assert "已补打受理回执" in ok.stdout
     path = Path(ok.stdout.split("：", 1)[1].strip())
     assert path.exists() and number in path.name
+    # The reprint says so on the paper: 补打, the date and its number (issue 13).
+    assert "（第 1 次补打）" in ok.stdout
+    with pdfplumber.open(path) as pdf:
+        text = "".join((page.extract_text() or "").replace(" ", "") for page in pdf.pages)
+    assert re.search(r"补打\d{4}年\d{2}月\d{2}日第1次补打", text)  # the command runs on the real clock
 
     wrong = run(tmp_path, "QD01-20991231-0001", "--doc", "receipt", "--login", "li", stdin="long-enough-1\n")
     assert wrong.returncode == 2 and "未找到" in wrong.stderr

@@ -67,7 +67,8 @@ def handle(args: argparse.Namespace) -> int:
     finally:
         asyncio.run(workstation.aclose())
     what = "补打" if record.is_reprint else "打印"
-    print(f"已{what}{DOC_LABELS[kind]}：{record.path}")
+    number = f"（第 {record.reprint_number} 次补打）" if record.reprint_number else ""
+    print(f"已{what}{DOC_LABELS[kind]}{number}：{record.path}")
     if record.printer_message:
         print(record.printer_message)
     for warning in record.warnings:

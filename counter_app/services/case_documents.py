@@ -182,7 +182,11 @@ class PrintCommands(CaseCore):
         if not (reason and reason.strip()):
             raise IntakeError("补打须说明原因（例如：申请人遗失、打印机卡纸）")
         reason = f"{reason.strip()}（负责人 {authorized_by.actor if authorized_by else ''} 授权）"
-        record = reprint(load_data(kind, snapshot), reason=reason, **options)  # type: ignore[arg-type]
+        # 第 N 次补打: the print log's earlier authorised reprints of this document, plus this one (working copies
+        # before the decision and the first print after it are not reprints).
+        log = self._repo._store.prints.prints(self.case_id)
+        number = 1 + sum(1 for e in log if e.document == kind.value and "（负责人 " in (e.reason or ""))
+        record = reprint(load_data(kind, snapshot), reason=reason, number=number, **options)  # type: ignore[arg-type]
         self._remember_print(prints, kind, reason)
         return record
 
