@@ -153,7 +153,7 @@ def _numbered_canvas(font: FontChoice, title: str, case_no: str, stamp: str = ""
         def _stamp(self) -> None:
             size = 11
             width = self.stringWidth(stamp, font.name, size) + 4 * mm
-            x, y = PAGE_WIDTH - MARGIN - width, PAGE_HEIGHT - MARGIN / 2 - 2 * mm
+            x, y = PAGE_WIDTH - MARGIN - width, PAGE_HEIGHT - MARGIN / 2 + 0.5 * mm  # above the header line
             self.setStrokeColor(STAMP_RED)
             self.setFillColor(STAMP_RED)
             self.setLineWidth(1.2)
