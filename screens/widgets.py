@@ -2,31 +2,84 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.widgets import Input, Label, Static
+from textual.widget import Widget
+from textual.widgets import Input, Label, Select, Static
 
 from forms.application import label_for
 from forms.identifiers import FieldError, parse_id_number
+
+# Typing hygiene, by the last part of a field's path: (characters the whole value may hold, maximum length). Input
+# refuses a key that would break either, so a missed Enter can never run one field into the next. What is *valid*
+# is still the form's to say (forms.application): an ID of 17 digits types fine and is refused on Enter.
+_AMOUNT = (r"[0-9]*\.?[0-9]*", 14)
+TYPING: dict[str, tuple[str, int]] = {
+    "id_number": (r"[0-9Xx]*", 18),
+    "seller_id_number": (r"[0-9Xx]*", 18),
+    "phone": (r"[0-9]*", 11),
+    "card_number": (r"[0-9]*", 19),
+    "amount": _AMOUNT,
+    "total_price": _AMOUNT,
+    "down_payment": _AMOUNT,
+    "appraised_value": _AMOUNT,
+    "balance": _AMOUNT,
+    "contribution_base": _AMOUNT,
+    "area": (r"[0-9]*\.?[0-9]*", 10),
+    "months": (r"[0-9]*", 3),
+    "rate": (r"[0-9]*\.?[0-9]*", 6),
+    "completion_year": (r"[0-9]*", 4),
+}
+
+
+def typing_rule(path: str) -> tuple[str | None, int]:
+    """The (restrict regex, max length) of a field as the clerk types it: (None, 0) for free text."""
+    return TYPING.get(path.rsplit(".", 1)[-1], (None, 0))
 
 
 class FieldInput(Input):
     """An Input bound to a dotted path of the Application (``applicant.id_number``).
 
     The screen commits it to the form on Enter or when focus leaves, and keeps the raw text in the autosaved UI
-    state on every change, so a half-typed value survives a crash too.
+    state on every change, so a half-typed value survives a crash too. Keys that the field's :data:`TYPING` rule
+    refuses ring the bell and change nothing. Focus never selects the text: a restored or backfilled value is not
+    wiped by the next key (the caret is put at its end).
     """
 
     def __init__(self, path: str, *, placeholder: str = "", password: bool = False) -> None:
-        super().__init__(placeholder=placeholder, id=field_id(path), password=password)
+        restrict, max_length = typing_rule(path)
+        super().__init__(
+            placeholder=placeholder,
+            id=field_id(path),
+            password=password,
+            restrict=restrict,
+            max_length=max_length,
+            select_on_focus=False,
+        )
         self.path = path
 
 
 def field_id(path: str) -> str:
     return "f-" + path.replace(".", "-")
+
+
+def next_to_type(step: Widget, after: FieldInput, to_type: Callable[[FieldInput], bool]) -> Widget | None:
+    """Where Enter goes from ``after``: the next enabled field of ``step`` that ``to_type`` says the clerk must type
+    (backfilled ones are passed over), or a choice still blank on the way (a co-borrower's relation); None when
+    nothing is left below (the screen then moves focus on as Tab would)."""
+    seen = False
+    for widget in step.query("*"):
+        if widget is after:
+            seen = True
+        elif not seen or widget.disabled:
+            continue
+        elif (isinstance(widget, FieldInput) and to_type(widget)) or (isinstance(widget, Select) and widget.is_blank()):
+            return widget
+    return None
 
 
 class FormRow(Horizontal):

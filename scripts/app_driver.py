@@ -186,11 +186,12 @@ class Driver:
         await self.pilot.pause()
 
     async def fill(self, field_id: str, text: str, *, submit: bool = True) -> None:
-        """Focus a field (as Tab would), type into it and press Enter."""
+        """Focus a field (as Tab would), select the text already there, type into it and press Enter."""
         widget = self.screen.query_one(f"#{field_id}", Input)
         if self.app.focused is not widget:
             widget.focus()
             await self.pilot.pause()
+        await self.press(*(["ctrl+shift+a"] if widget.value else []))  # focus selects nothing: typing must replace
         await self.type_text(text)
         if submit:
             await self.press("enter")
@@ -292,8 +293,10 @@ async def new_case_to_review(d: Driver, case: TestCase, *, hook: StepHook = _no_
 
 
 async def accept_and_print(d: Driver) -> None:
-    """F9 on the review step, then Enter in the print dialog: the documents the decision needs."""
+    """F9 on the review step, Enter to confirm the summary, then Enter in the print dialog: what the decision needs."""
     await d.press("f9")
+    await d.settle()
+    await d.press("enter")  # the acceptance's confirmation (screens/decision_dialog.py)
     await d.settle()
     await d.press("enter")
     await d.settle()

@@ -79,8 +79,9 @@ async def test_half_typed_text_comes_back_after_a_restart(
         field.focus()
         await pilot.pause()
         field.value = ""
-        # Half-typed and not valid yet (so not even leaving the field can take it): only the draft keeps it.
-        await d.press(*"2x")
+        # Typed and not valid (over 360 months, so not even leaving the field can take it): only the draft keeps it.
+        # (The field takes digits only, at most 3: "2x" could no longer be typed.)
+        await d.press(*"999")
         await pilot.pause()
         ui_state = store_of(app.workstation).cases.get(case_id).ui_state
     assert set(ui_state) <= {"step", "focus"}
@@ -89,5 +90,5 @@ async def test_half_typed_text_comes_back_after_a_restart(
     async with again.run_test(size=SIZE) as pilot:
         d = Driver(pilot)
         screen = await _open_at_loan(d, case_id)
-        assert screen.query_one(MONTHS, Input).value == "2x"
-        assert screen.case.drafts == {"fund_loan.months": "2x"}
+        assert screen.query_one(MONTHS, Input).value == "999"
+        assert screen.case.drafts == {"fund_loan.months": "999"}

@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Static
 
 from counter_app.services.intake import IntakeError
 from forms.case import MaterialRow
-from forms.vocabulary import MATERIAL_STATUS_LABELS
+from forms.vocabulary import MATERIAL_STATUS_LABELS, MaterialStatus
 from screens.steps import Step
 
 
@@ -25,7 +25,7 @@ def row_cells(row: MaterialRow) -> tuple[str, str, str, str]:
 
 
 class ChecklistStep(Step):
-    """Space marks received, W waives a non-core material, M marks it missing again."""
+    """Space marks received and moves on, A marks every missing line received, W waives, M marks missing again."""
 
     class SupervisorApproval(Message):
         """A core or non-waivable material is to be waived: only a supervisor may approve it (the screen asks)."""
@@ -38,6 +38,7 @@ class ChecklistStep(Step):
     TITLE = "材料清单"
     BINDINGS = [
         Binding("space", "received", "已收取"),
+        Binding("a", "received_all", "全部已收取"),
         Binding("w", "waive", "容缺"),
         Binding("m", "missing", "未提交"),
         Binding("c", "commit", "告知承诺", show=False),
@@ -78,7 +79,7 @@ class ChecklistStep(Step):
             f"需提交 {len(evaluation.to_hand_in)} 项"
             f"（已收取 {len(evaluation.received)}，容缺 {len(evaluation.waived)}），"
             f"数据共享免提交 {len(evaluation.exempted)} 项，仍缺 {len(evaluation.missing)} 项。\n"
-            "空格：已收取　W：容缺受理　M：改为未提交"
+            "空格：已收取　A：全部已收取　W：容缺受理　M：改为未提交"
         )
 
     def shown(self) -> list[tuple[str, ...]]:
@@ -89,22 +90,45 @@ class ChecklistStep(Step):
     # -- the clerk's marks (each one command of the case) -----------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("received", "waive", "missing", "commit"):
+        if action in ("received", "received_all", "waive", "missing", "commit"):
             return self.case.editable
         return True
 
-    def change(self, command: Callable[[], None]) -> None:
-        """Run one checklist command and redraw; a refused one says why and changes nothing."""
+    def change(self, command: Callable[[], None]) -> bool:
+        """Run one checklist command and redraw; a refused one says why and changes nothing (False)."""
         try:
             command()
         except IntakeError as exc:
             self.notify(str(exc), severity="error")
-        self.refresh_from_case()
+            return False
+        finally:
+            self.refresh_from_case()
+        return True
 
     def action_received(self) -> None:
+        """Space: received, and the cursor goes on to the next line still missing below (else the next line)."""
         code = self.selected_code()
-        if code is not None:
-            self.change(lambda: self.case.mark_received(code))
+        if code is None or not self.change(lambda: self.case.mark_received(code)):
+            return
+        table = self.query_one("#materials", DataTable)
+        rows = self.case.assessment().rows
+        below = [i for i in range(table.cursor_row + 1, len(rows)) if rows[i].status is MaterialStatus.MISSING]
+        table.move_cursor(row=below[0] if below else min(table.cursor_row + 1, table.row_count - 1))
+
+    def action_received_all(self) -> None:
+        """A: every line the assessment shows as missing is received, as an original, one copy (one command each)."""
+        missing = [row.code for row in self.case.assessment().rows if row.status is MaterialStatus.MISSING]
+        done = 0
+        for code in missing:
+            try:
+                self.case.mark_received(code, original=True, copies=1)
+            except IntakeError as exc:
+                self.notify(str(exc), severity="error")
+                break
+            done += 1
+        self.refresh_from_case()
+        if done:
+            self.notify(f"已收取 {done} 项材料（原件 1 份）")
 
     def action_missing(self) -> None:
         code = self.selected_code()
