@@ -42,6 +42,7 @@ CLERK = OperatorRef(id=1, login="demo", name="演示", role=Role.CLERK.value)
 async def _saves_and_f9(data: Path, case_id: str) -> tuple[float, float, float, float]:
     """(saves per Enter, saves per keystroke, F9 -> dialog seconds, F7 -> review seconds)."""
     from screens.case import CaseScreen
+    from screens.decision_dialog import AcceptDialog
     from screens.print_dialog import PrintDialog
 
     clock = FrozenClock()
@@ -73,6 +74,9 @@ async def _saves_and_f9(data: Path, case_id: str) -> tuple[float, float, float, 
         to_review = time.perf_counter() - start
         start = time.perf_counter()
         await pilot.press("f9")
+        while not isinstance(app.screen, AcceptDialog):
+            await pilot.pause(0.001)
+        await pilot.press("enter")  # confirms the acceptance's summary
         while not isinstance(app.screen, PrintDialog):
             await pilot.pause(0.001)
         to_dialog = time.perf_counter() - start

@@ -153,7 +153,15 @@ class CounterApp(App[None]):
         # Every keystroke is already saved with its case; the screen saves where the clerk is.
         self.screen.post_message(SavePosition())
         self.workstation.record_lock(self.operator)
+        # A toast may name a person or a case: none stays over the lock screen.
+        self.clear_notifications()
         self.push_screen(LockScreen(self.workstation, self.operator), self._unlocked)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Nothing opens over the lock screen but the unlock: no help, no palette, no app key (quit included).
+        if isinstance(self.screen, LockScreen):
+            return False
+        return super().check_action(action, parameters)
 
     def _unlocked(self, operator: OperatorRef | None) -> None:
         self._last_activity = self.workstation.clock()

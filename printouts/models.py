@@ -114,6 +114,8 @@ class NoticeData(_Doc):
     application: Application
     evaluation: Evaluation
     form_issues: Sequence[str] = Field((), title="申请表需补正的信息")
+    # The reasons the clerk confirmed when declining (pre-filled with what blocked acceptance), as decided.
+    reasons: Sequence[str] = Field((), title="不予受理的原因")
 
 
 class CommitmentData(_Doc):

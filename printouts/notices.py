@@ -64,6 +64,11 @@ def render_notice(data: NoticeData, font: FontChoice | None = None) -> RenderedD
             st.body,
         )
     )
+    if data.reasons:
+        # The reasons as the clerk confirmed them when declining, in the clerk's order.
+        story += sec("不予受理的原因")
+        reason_rows = [[str(n), para(text, 300)] for n, text in enumerate(data.reasons, 1)]
+        story.append(grid_table(st, ["序号", "原因"], reason_rows, [0.07, 0.93]))
     story += sec("需补正的材料")
     rows = [
         [str(n), para(item.material.name), para(WHOSE_LABELS[item.material.whose]), para(item.reason, 300)]

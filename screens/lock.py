@@ -1,4 +1,6 @@
-"""Lock screen (锁屏): the work stays underneath; the same operator's password (or a supervisor's) unlocks it."""
+"""Lock screen (锁屏): the work stays underneath, covered (nothing of it shows); the same operator's password (or a
+supervisor's) unlocks it. Nothing opens over it but the unlock: the app's keys do nothing while it is up
+(``CounterApp.check_action``)."""
 
 from __future__ import annotations
 

@@ -109,6 +109,8 @@ async def produce(out: Path) -> list[Path]:
 
             await new_case_to_review(d, T01, hook=hook)
             await d.press("f9")
+            await d.settle()
+            await d.press("enter")  # confirm the acceptance's summary
             await _shoot(d, out, "10-print")
             await d.press("enter")
             await _shoot(d, out, "11-accepted")

@@ -28,6 +28,7 @@ from textual.widgets import DataTable, Input, Static
 from counter_app.app import CounterApp
 from forms.vocabulary import CaseStatus, VerificationOutcome
 from screens.case import CaseScreen
+from screens.decision_dialog import AcceptDialog, DeclineDialog
 from screens.home import HomeScreen
 from screens.lock import LockScreen
 from screens.print_dialog import PrintDialog
@@ -61,6 +62,10 @@ async def test_reference_case_t01_from_home_to_printed_receipt(data_dir: Path) -
         assert isinstance(screen, CaseScreen)
         assert screen.case.blocking_problems() == []
         await d.press("f9")
+        await d.settle()
+        assert isinstance(app.screen, AcceptDialog)  # the summary first: nothing is decided yet
+        assert screen.case.status is CaseStatus.DRAFT
+        await d.press("enter")
         await d.settle()
         assert isinstance(app.screen, PrintDialog)
         await d.press("enter")
@@ -136,9 +141,12 @@ async def test_t08_unfiled_contract_is_declined_with_a_one_time_notice(data_dir:
         # The contract is a core material: without a filed contract the case cannot be accepted.
         problems = "\n".join(screen.case.blocking_problems())
         assert "购房合同" in problems
-        await d.press("f9")  # refused, with the reasons, and nothing changes
+        await d.press("f9")  # refused, with the reasons, and nothing changes (no confirmation opens)
         await d.settle()
         assert isinstance(app.screen, CaseScreen) and screen.case.status is CaseStatus.DRAFT
+        await d.press("f10")  # the reasons, pre-filled with what blocks; F10 again confirms them
+        await d.settle()
+        assert isinstance(app.screen, DeclineDialog)
         await d.press("f10")
         await d.settle()
         assert isinstance(app.screen, PrintDialog)

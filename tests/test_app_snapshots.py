@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from app_driver import T01, T02, TERMINAL_SIZE, build_app, freeze_for_snapshot, login_fast, prepare_case
+from app_driver import T01, T02, T08, TERMINAL_SIZE, build_app, freeze_for_snapshot, login_fast, prepare_case
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input
+from textual.widgets import DataTable, Input, TextArea
 
 from counter_app.app import CounterApp
 
@@ -94,10 +94,32 @@ def test_waive_dialog(snap_compare: Any, t01_prepared: tuple[Path, str], copy_pr
 
 
 def test_print_dialog(snap_compare: Any, t01_prepared: tuple[Path, str], copy_prepared: Callable[[Path], Path]) -> None:
-    # F9 on the review step accepts the case and offers the documents the decision needs.
+    # F9 on the review step, Enter confirms: the case is accepted and the documents the decision needs are offered.
+    folder = copy_prepared(t01_prepared[0])
+    run_before = _before(open_case, press("f7"), press("f9"), press("enter"))
+    assert snap_compare(build_app(folder), terminal_size=TERMINAL_SIZE, run_before=run_before)
+
+
+def test_accept_dialog(
+    snap_compare: Any, t01_prepared: tuple[Path, str], copy_prepared: Callable[[Path], Path]
+) -> None:
+    # F9 on the review step: what is accepted (applicant, loan, materials, the waiver, the 机审 verdict), to confirm.
     folder = copy_prepared(t01_prepared[0])
     run_before = _before(open_case, press("f7"), press("f9"))
     assert snap_compare(build_app(folder), terminal_size=TERMINAL_SIZE, run_before=run_before)
+
+
+async def still_caret(pilot: Pilot[Any]) -> None:
+    for area in pilot.app.screen.query(TextArea):
+        area.cursor_blink = False
+    await pilot.pause()
+
+
+def test_decline_dialog(snap_compare: Any, data_dir: Path) -> None:
+    # F10 on the review step of T08 (contract not on file): the reasons, pre-filled with what blocks acceptance.
+    asyncio.run(prepare_case(data_dir, T08, step=5))
+    run_before = _before(open_case, press("f10"), still_caret)
+    assert snap_compare(build_app(data_dir), terminal_size=TERMINAL_SIZE, run_before=run_before)
 
 
 def test_consult(snap_compare: Any, data_dir: Path) -> None:

@@ -116,6 +116,7 @@ class PrintCommands(CaseCore):
                 application=self.application,
                 evaluation=assessment.evaluation,
                 form_issues=[i.message for i in assessment.form_issues if i.severity is Severity.ERROR],
+                reasons=list(decision.reasons) if decision is not None else [],
             )
         if kind is DocKind.COMMITMENT:
             return CommitmentData(
