@@ -167,7 +167,7 @@ class PrintCommands(CaseCore):
             record = print_document(self.document_data(kind), **options)  # type: ignore[arg-type]
             log_reason = reason or (DRAFT_AGAIN if kind.value in prints.drafts else None)
             drafts = tuple(sorted({*prints.drafts, kind.value}))
-            self._remember_print(Prints(frozen=prints.frozen, drafts=drafts), kind, log_reason)
+            self._remember_print(prints.model_copy(update={"drafts": drafts}), kind, log_reason)
             return record
         if snapshot is not None and (authorized_by is None or authorized_by.role != Role.SUPERVISOR.value):
             raise IntakeError("补打须经负责人授权：请负责人输入账号密码")
@@ -178,17 +178,17 @@ class PrintCommands(CaseCore):
                 # The copy signed before the decision was a working copy; this is the final one, not a reprint.
                 reason = FINAL_AFTER_DRAFT
             frozen = {**prints.frozen, kind.value: data.model_dump_json()}
-            self._remember_print(Prints(frozen=frozen, drafts=prints.drafts), kind, reason)
+            self._remember_print(prints.model_copy(update={"frozen": frozen}), kind, reason)
             return record
         if not (reason and reason.strip()):
             raise IntakeError("补打须说明原因（例如：申请人遗失、打印机卡纸）")
         reason = f"{reason.strip()}（负责人 {authorized_by.actor if authorized_by else ''} 授权）"
-        # 第 N 次补打: the print log's earlier authorised reprints of this document, plus this one (working copies
-        # before the decision and the first print after it are not reprints).
-        log = self._repo._store.prints.prints(self.case_id)
-        number = 1 + sum(1 for e in log if e.document == kind.value and "（负责人 " in (e.reason or ""))
+        # 第 N 次补打, counted in the case itself (working copies before the decision and the first print after it
+        # are not reprints).
+        number = prints.reprints.get(kind.value, 0) + 1
         record = reprint(load_data(kind, snapshot), reason=reason, number=number, **options)  # type: ignore[arg-type]
-        self._remember_print(prints, kind, reason)
+        counted = prints.model_copy(update={"reprints": {**prints.reprints, kind.value: number}})
+        self._remember_print(counted, kind, reason)
         return record
 
     def _remember_print(self, prints: Prints, kind: DocKind, reason: str | None) -> None:

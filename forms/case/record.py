@@ -109,6 +109,7 @@ class Prints(_Record):
 
     frozen: dict[str, str] = Field(default_factory=dict, description="document kind -> the data it printed (JSON)")
     drafts: tuple[str, ...] = ()
+    reprints: dict[str, int] = Field(default_factory=dict, description="document kind -> authorised reprints (补打)")
 
 
 class ReviewFlag(_Record):
