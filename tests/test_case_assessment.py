@@ -99,3 +99,17 @@ def test_before_disbursement_items_are_chased_by_the_disbursement_deadline() -> 
     assert assessment.disbursement_due == expected > assessment.promised
     # Qingdao publishes no disbursement limit: its before-disbursement items are chased by the promised date.
     assert assess(CaseFile(), POLICY, CALENDAR, date(2026, 9, 30)).disbursement_due == date(2026, 10, 14)
+
+
+def test_a_refused_half_typed_value_says_why_not_unfilled() -> None:
+    # A wrong check digit and a term of 400 months stay drafts; the review must name the real problem.
+    file = CaseFile().with_draft("applicant.id_number", "370202198803159133").with_draft("fund_loan.months", "400")
+    assessment = assess(file, POLICY, CALENDAR, date(2026, 9, 30))
+    text = "\\n".join(assessment.blocking)
+    assert "校验" in text and "申请人身份证号码：未填写" not in text
+    assert "360" in text or "期限" in text
+    # A draft the form would take is no problem of its own.
+    fine = CaseFile().with_draft("applicant.name", "王建国")
+    assert not any(
+        "姓名" in p and "未填写" not in p for p in assess(fine, POLICY, CALENDAR, date(2026, 9, 30)).blocking
+    )

@@ -156,6 +156,35 @@ def _due_by_promise(evaluation: Evaluation, promised: date) -> Evaluation:
     return evaluation.model_copy(update={"waived": waived})
 
 
+def _draft_problem(case: CaseFile, path: str, text: str, today: date) -> Issue | None:
+    """Why a half-typed value was not taken (wrong check digit, term too long …), or None if it would be."""
+    from pydantic import ValidationError
+
+    from forms.application import issues_from_error
+    from forms.vocabulary import FieldSource
+
+    try:
+        case.application.backfill(path, text.strip() or None, FieldSource.TYPED, today=today)
+    except ValidationError as exc:
+        found = issues_from_error(exc)
+        return found[0] if found else None
+    except ValueError as exc:
+        return Issue(path=path, label=path, message=str(exc), severity=Severity.ERROR)
+    return None
+
+
+def _with_drafts(case: CaseFile, issues: list[Issue], today: date) -> list[Issue]:
+    """The form's findings, where a field was typed but refused saying why, not "未填写" (a wrong check digit, a
+    term of 400 months), and a refused value of a filled field added."""
+    problems = {
+        path: found
+        for path, text in case.drafts.items()
+        if text.strip() and (found := _draft_problem(case, path, text, today)) is not None
+    }
+    merged = [problems.pop(i.path, i) if i.severity is Severity.ERROR else i for i in issues]
+    return merged + list(problems.values())
+
+
 def assess(case: CaseFile, policy: PolicyPack, calendar: WorkingDayCalendar, today: date) -> Assessment:
     """Derive everything shown about ``case`` on ``today`` under ``policy`` and ``calendar``."""
     decided_on = china_date(case.decision.at) if case.decision is not None else today
@@ -185,7 +214,7 @@ def assess(case: CaseFile, policy: PolicyPack, calendar: WorkingDayCalendar, tod
         _row(m, MaterialStatus.MISSING, evaluation, lines.get(m.code))
         for m in applicable_materials(policy.materials, case.application.scenario)
     )
-    issues = tuple(case.application.check(today))
+    issues = tuple(_with_drafts(case, case.application.check(today), today))
     cap = loan_rules.loan_limit(case, policy, today)
     term = loan_rules.term_limit(case, policy, today)
     loan_problems = tuple(loan_rules.loan_problems(cap, term, case))
