@@ -4,8 +4,8 @@
   amount and confirmed with Enter; the store counts its case saves (``Cases.saves``). Target: one per change.
 - Autosave p95: one keystroke's command (``IntakeCase.set_draft``: load-if-stale, apply, assess, save, one
   transaction) on a case in a store of 20,000 cases, p95 of 300. Baseline: the same in a store of 100 cases.
-- F9 to the receipt dialog: from the key (and the confirming key) to the print dialog on screen (accept is one transaction: status,
-  decision, shortfalls, outbox, audit). Baseline: F7 to the review step on the same case.
+- F9 to the receipt dialog: from the key (and the confirming key) to the print dialog on screen (accept is one
+  transaction: status, decision, shortfalls, outbox, audit). Baseline: F7 to the review step on the same case.
 - Hops in the documented walk (docs/architecture.md, "One case, keystroke to outbox"): counted from the doc.
 """
 
