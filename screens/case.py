@@ -261,18 +261,15 @@ class CaseScreen(CaseDecide):
     # -- steps -------------------------------------------------------------------------------------------------------
 
     def action_next_step(self) -> None:
-        self._leave_field()
-        if self.step == 1 and not self.case.results:
-            # Leaving the people step starts every lookup the scenario needs; the clerk goes on typing.
-            self.action_lookups()
-        self._show_step(self.step + 1)
+        self.action_goto(self.step + 1)
 
     def action_prev_step(self) -> None:
-        self._leave_field()
-        self._show_step(self.step - 1)
+        self.action_goto(self.step - 1)
 
     def action_goto(self, index: int) -> None:
         self._leave_field()
+        # Leaving a step starts the lookups its input made due; the clerk goes on typing while they answer.
+        self.run_due_lookups()
         self._show_step(index)
 
     def _leave_field(self) -> None:

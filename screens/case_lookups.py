@@ -38,6 +38,14 @@ class CaseLookups(CasePrinting):
     def _rerun(self, event: VerifyStep.Rerun) -> None:
         self._run_lookups((event.kind,))
 
+    def run_due_lookups(self) -> None:
+        """Every way of moving between steps runs the lookups that are due (never asked, or asked with other
+        input than the form now holds): F-keys and PgUp/PgDn alike, so no step shows limits worked out on nothing."""
+        if self.case.editable:
+            due = self.case.due_lookups()
+            if due:
+                self._run_lookups(tuple(due))
+
     def _run_lookups(self, kinds: tuple[VerificationKind, ...] | None) -> None:
         try:
             requests = self.case.lookup_requests(kinds)

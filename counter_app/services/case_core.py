@@ -9,6 +9,7 @@ wholly before or wholly after; a refused command (``IntakeError``) changes nothi
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from enum import Enum
@@ -18,10 +19,18 @@ from counter_app.services.case_repo import CaseRepository, Loaded
 from counter_app.services.case_types import IntakeError, OperatorRef, PrintSetup
 from forms.application import Application, Issue
 from forms.case import Assessment, CaseFile, Decision, Handoff, LookupRecord, assess
+from forms.case import loan as loan_rules
 from forms.china_time import CHINA_TZ
 from forms.materials import Evaluation, MaterialState, Whose
 from forms.policy import PolicyPack
-from forms.vocabulary import CASE_STATUS_LABELS, CaseStatus, FieldSource, VerificationKind, VerificationOutcome
+from forms.vocabulary import (
+    CASE_STATUS_LABELS,
+    CaseStatus,
+    FieldSource,
+    RepaymentMethod,
+    VerificationKind,
+    VerificationOutcome,
+)
 from forms.workdays import WorkingDayCalendar
 
 if TYPE_CHECKING:
@@ -132,6 +141,28 @@ class CaseCore:
         if not self.editable:
             label = CASE_STATUS_LABELS.get(self.status, self.status.value)
             raise IntakeError(f"案件 {self.case_number} 已{label}，不能再修改")
+
+    def _derive(self, file: CaseFile) -> CaseFile:
+        """Values the form can work out itself, so nobody types them: house count, default method, policy rate.
+
+        Only empty fields are filled, marked as derived; whatever the clerk typed stands.
+        """
+        loan = file.application.fund_loan
+        if loan is None or loan.amount is None:
+            return file
+        today = self.today()
+        derived: list[tuple[str, Any]] = []
+        if loan.home_ordinal is None:
+            derived.append(("fund_loan.home_ordinal", loan_rules.home_ordinal(file)))
+        if loan.repayment_method is None:
+            derived.append(("fund_loan.repayment_method", RepaymentMethod.ANNUITY))
+        if loan.rate is None and loan.months is not None:
+            derived.append(("fund_loan.rate", loan_rules.suggested_rate(file, self.policy, loan.months, today)))
+        app = file.application
+        for path, value in derived:
+            with contextlib.suppress(ValueError):
+                app = app.backfill(path, value, FieldSource.DERIVED, today=today)
+        return file.model_copy(update={"application": app})
 
     # -- the read side -------------------------------------------------------------------------------------------
 

@@ -4,7 +4,8 @@ An :class:`IntakeCase` is the case open at a window. It reads the typed aggregat
 and its assessment (:func:`forms.case.assess`), and changes it only through commands, each ONE store transaction
 (:mod:`counter_app.services.case_core`). The commands are grouped by what they touch:
 
-- :mod:`~counter_app.services.case_form` — the form, the lookups and the checklist of a draft;
+- :mod:`~counter_app.services.case_form` — the form and the checklist of a draft;
+- :mod:`~counter_app.services.case_lookups` — who is asked what, which lookups are due, the answers in;
 - :mod:`~counter_app.services.case_decisions` — accept, decline, hand-off, void, reopen, 补件, 出件;
 - :mod:`~counter_app.services.case_documents` — printing, first prints frozen, authorised reprints.
 
@@ -17,6 +18,7 @@ from counter_app.services.case_core import CaseCore
 from counter_app.services.case_decisions import DecisionCommands
 from counter_app.services.case_documents import PrintCommands
 from counter_app.services.case_form import FormCommands
+from counter_app.services.case_lookups import LookupCommands
 from counter_app.services.case_types import CHINA_TZ, DecisionMade, IntakeError, OperatorRef, PrintSetup
 from forms.vocabulary import CASE_STATUS_LABELS
 
@@ -35,5 +37,5 @@ __all__ = [
 STATUS_LABELS = CASE_STATUS_LABELS
 
 
-class IntakeCase(FormCommands, DecisionCommands, PrintCommands):
+class IntakeCase(FormCommands, LookupCommands, DecisionCommands, PrintCommands):
     """One case being taken at the window."""

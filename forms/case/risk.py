@@ -224,6 +224,9 @@ def risk_flags(
         if r.outcome in (VerificationOutcome.PENDING, VerificationOutcome.UNAVAILABLE, VerificationOutcome.REFUSED)
         and case.lookup(r.kind, r.person, r.position) is r
     ]
+    never = [k for k in case.application.scenario.verifications() if case.lookup(k) is None]
+    if never and not waiting:
+        flags.add("lookups_incomplete", f"{len(never)} 项核验尚未进行（须先录入所需信息）")
     if waiting:
         flags.add(
             "lookups_incomplete",

@@ -69,11 +69,17 @@ class VerifyStep(Step):
         table.add_column("说明", key="detail")
         self.refresh_from_case()
 
-    def state_of(self, kind: VerificationKind, result: LookupRecord | None = None) -> str:
+    def state_of(
+        self,
+        kind: VerificationKind,
+        result: LookupRecord | None = None,
+        waiting: dict[VerificationKind, str] | None = None,
+    ) -> str:
         if kind in self.running:
             return "⟳ 查询中…"
         if result is None:
-            return "待发起"
+            # Not asked yet: either its input is still to be typed (待录入), or it goes with the next step change.
+            return "待录入" if waiting and kind in waiting else "待发起"
         return OUTCOME_LABELS[result.outcome]
 
     def rows(self) -> list[tuple[Whose, int, VerificationKind, LookupRecord | None]]:
@@ -98,17 +104,21 @@ class VerifyStep(Step):
         cursor = table.cursor_row
         table.clear()
         rows = self.rows()
+        waiting = self.case.waiting_for_input() if self.case.editable else {}
         for who, position, kind, result in rows:
             source = result.source if result else ""
             when = result.checked_at.astimezone(CHINA_TZ).strftime("%H:%M:%S") if result else ""
             detail = (result.problem if result else "") or (str(result.data.get("summary", "")) if result else "")
+            if result is None and who is Whose.APPLICANT and kind in waiting:
+                detail = f"待录入{waiting[kind]}"
             table.add_row(
                 member_label(who, position),
                 VERIFICATION_LABELS[kind],
-                self.state_of(kind, result),
+                self.state_of(kind, result, waiting if who is Whose.APPLICANT else None),
                 source,
                 when,
-                detail,
+                detail
+                or (f"待录入{waiting[kind]}" if result is None and kind in waiting and who is Whose.APPLICANT else ""),
                 key=row_key(kind, who, position),
             )
         if table.row_count:
