@@ -12,8 +12,8 @@ from rich.markup import escape
 from textual import on
 
 from counter_app.services.intake import IntakeCase, IntakeError
+from counter_app.services.risk_view import risk_view
 from forms.case import Assessment
-from forms.case.risk import SEVERITY_LABELS, VERDICT_LABELS
 from forms.vocabulary import Role
 from printouts import DocKind
 from screens.case_lookups import CaseLookups
@@ -47,11 +47,12 @@ def accept_summary(case: IntakeCase, assessment: Assessment) -> str:
         lines.append(f"  容缺：{escape(item.material.name)}，{escape(item.due_text)}")
     estimate = "（估算）" if assessment.promised_estimate else ""
     lines.append(f"承诺办结日期：{assessment.promised.isoformat()}{estimate}")
-    lines.append(f"机审结论：[b]{VERDICT_LABELS[assessment.verdict]}[/]")
-    if not assessment.flags:
+    risk = risk_view(assessment, ())
+    lines.append(f"机审结论：[b]{risk.verdict_label}[/]")
+    if not risk.entries:
         lines.append("  无风险提示")
-    for flag in assessment.flags:
-        lines.append(f"  【{SEVERITY_LABELS[flag.severity]}】{escape(flag.message)}")
+    for entry in risk.entries:
+        lines.append(f"  【{entry.severity_label}】{escape(entry.message)}")
     if assessment.pending_lookups:
         lines.append(f"离线受理：{len(assessment.pending_lookups)} 项核验待完成，联网后自动补查")
     return "\n".join(lines)
