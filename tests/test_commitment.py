@@ -67,3 +67,17 @@ def test_the_commitment_printout_lists_committed_materials(sichuan: Workstation)
         text = "\n".join(page.extract_text() or "" for page in pdf.pages)
     assert "告知承诺" in text and "个人信用报告" in text
     assert case.status is CaseStatus.DRAFT
+
+
+def test_ticks_on_the_people_step_mark_their_materials(sichuan: Workstation) -> None:
+    """已签署征信查询授权书 and 已收取授权委托书 ticked on step 2 are papers in hand (issue 13)."""
+    clerk = sichuan.login("demo", "demo1234")
+    case = sichuan.new_case(clerk, Scenario(presence="agent"))
+    case.record_authorization()
+    assert case.checklist["credit_authorization"].status is MaterialStatus.RECEIVED
+    assert case.set_field("agent.power_of_attorney", True) == []
+    assert case.checklist["power_of_attorney"].status is MaterialStatus.RECEIVED
+    # A mark the clerk made stands.
+    case.mark_missing("credit_authorization")
+    case.record_authorization()
+    assert case.checklist["credit_authorization"].status is MaterialStatus.RECEIVED

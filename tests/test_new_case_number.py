@@ -61,3 +61,14 @@ async def test_the_title_shows_the_number_once_something_is_typed(tmp_path: Path
         await d.press("3")
         await d.settle()
         assert "QD01-20260930-0001" in str(screen.query_one("#case-title", Static).render())
+
+
+def test_the_authorization_reference_carries_the_number_given_in_the_same_change(tmp_path: Path) -> None:
+    ws = make_workstation(make_settings(tmp_path / "data"), FrozenClock())
+    try:
+        case = ws.new_case(ws.login("demo", "demo1234"))
+        case.record_authorization()  # the case's first change
+        auth = case.application.credit_authorization
+        assert auth is not None and auth.reference == f"SQ-{case.case_number}" and case.case_number
+    finally:
+        asyncio.run(ws.aclose())

@@ -20,6 +20,20 @@ from forms.vocabulary import FieldSource, HomeOrdinal, MaterialStatus, Role
 DEFAULT_WAIVER_REASON = "申请人承诺按期补交"
 
 
+# A tick on the people step that means a paper is in hand (已收取授权委托书): its checklist line is received.
+_TICKS = {"agent.power_of_attorney": "power_of_attorney"}
+
+
+def _received(file: CaseFile, code: str) -> CaseFile:
+    """The material's line marked received (original, 1 copy) unless the clerk already marked it."""
+    line = file.line(code)
+    if line is None or line.status in (MaterialStatus.RECEIVED, MaterialStatus.WAIVED, MaterialStatus.COMMITTED):
+        return file
+    return file.with_line(
+        MaterialState(code=code, status=MaterialStatus.RECEIVED, received=Receipt(form="original", count=1))
+    )
+
+
 class FormCommands(CaseCore):
     """The form, the lookups and the checklist of a draft."""
 
@@ -57,6 +71,8 @@ class FormCommands(CaseCore):
                 updated if file is self.file else file.application.backfill(path, value, FieldSource.TYPED, today=today)
             )
             taken = file.model_copy(update={"application": application}).with_draft(path, None).with_first_input(now)
+            if path in _TICKS and value is True:
+                taken = _received(taken, _TICKS[path])
             return self._derive(taken)
 
         self._run(change, ui=ui_state)
@@ -70,10 +86,13 @@ class FormCommands(CaseCore):
         The applicant's goes on the application form; the spouse's and each co-borrower's are kept in the case."""
         self._require_draft()
         suffix = "" if person is Whose.APPLICANT else f"-{'P' if person is Whose.SPOUSE else 'G'}{position + 1}"
-        ref = reference or f"SQ-{self.case_number}{suffix}"
         today, now, actor = self.today(), self.now(), self.operator.actor
+        ref = reference or ""
 
         def change(file: CaseFile) -> CaseFile:
+            nonlocal ref
+            # Read here: a new case gets its number in this same transaction, at its first change.
+            ref = reference or f"SQ-{self.case_number}{suffix}"
             if person is not Whose.APPLICANT:
                 kept = tuple(a for a in file.authorizations if (a.person, a.position) != (person, position))
                 signed = Authorization(person=person, position=position, reference=ref, recorded_at=now, by=actor)
@@ -85,7 +104,8 @@ class FormCommands(CaseCore):
                 ("credit_authorization.recorded_at", now),
             ):
                 app = app.backfill(path, value, FieldSource.TYPED, today=today)
-            return file.model_copy(update={"application": app})
+            # The signed authorization is in hand: its checklist line is received, not left 未提交.
+            return _received(file.model_copy(update={"application": app}), "credit_authorization")
 
         def effects(file: CaseFile, assessment: Assessment) -> None:
             self._repo.audit(
