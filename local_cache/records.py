@@ -167,8 +167,10 @@ class Records:
         return [
             _shortfall(r)
             for r in self._db.conn.query(
-                "SELECT * FROM shortfalls WHERE status = 'overdue' OR (status = 'open' AND due_date <= ?) "
-                "ORDER BY due_date, case_id",
+                # Same due date: by case number (case ids are random, so ordering by them shuffles the list).
+                "SELECT s.* FROM shortfalls s JOIN cases c ON c.id = s.case_id "
+                "WHERE s.status = 'overdue' OR (s.status = 'open' AND s.due_date <= ?) "
+                "ORDER BY s.due_date, c.case_number, s.material_code",
                 [until.isoformat()],
             )
         ]
