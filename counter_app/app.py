@@ -35,6 +35,8 @@ class CounterApp(App[None]):
         Binding("f1", "help", "帮助", priority=True),
         Binding("ctrl+l", "lock", "锁屏", priority=True),
         Binding("ctrl+q", "quit", "退出", priority=True),
+        # Declared here so the footer and the help read Chinese (Textual would add its own "palette" binding).
+        Binding("ctrl+p", "command_palette", "命令", show=False, priority=True, tooltip="打开命令面板"),
     ]
 
     def __init__(
@@ -167,6 +169,13 @@ class CounterApp(App[None]):
         self._last_activity = self.workstation.clock()
         if operator is None:
             self.exit()
+
+    def action_command_palette(self) -> None:
+        """The command palette, asking in Chinese."""
+        from textual.command import CommandPalette
+
+        if self.use_command_palette and not CommandPalette.is_open(self):  # type: ignore[arg-type]
+            self.push_screen(CommandPalette(placeholder="搜索命令（输入拼音或中文）…", id="--command-palette"))
 
     def action_help(self) -> None:
         from screens.help import HelpScreen  # Markdown and its highlighter load on first use

@@ -64,3 +64,20 @@ async def test_the_command_palette_finds_every_bound_action(tmp_path: Path) -> N
         assert described and described <= titles
         assert {"新建案件", "查找案件", "同步", "帮助", "锁屏"} <= titles
         assert all(b.description for b in screen.BINDINGS if hasattr(b, "description"))
+
+
+async def test_the_footer_and_the_palette_speak_chinese(tmp_path: Path) -> None:
+    """Issue 13: "^p palette" and "Search for commands…" were English."""
+    from app_driver import Driver, build_app
+    from textual.command import CommandInput, CommandPalette
+
+    app = build_app(tmp_path / "data")
+    async with app.run_test(size=(120, 36)) as pilot:
+        d = Driver(pilot)
+        await d.login()
+        footer_text = " ".join(str(w.render()) for w in app.screen.query("FooterKey"))
+        assert "命令" in footer_text and "palette" not in footer_text
+        await d.press("ctrl+p")
+        await d.settle()
+        assert isinstance(app.screen, CommandPalette)
+        assert app.screen.query_one(CommandInput).placeholder.startswith("搜索命令")
