@@ -208,6 +208,3 @@ OUTCOME_MARKS: dict[VerificationOutcome, str] = {
     VerificationOutcome.UNAVAILABLE: "！不可用",
     VerificationOutcome.PENDING: "… 待核验（离线排队）",
 }
-
-# A received material is an original or a copy (forms.materials.PaperForm values).
-PaperFormLabel: dict[str, str] = {"original": "原件", "copy": "复印件"}

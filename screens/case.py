@@ -12,9 +12,9 @@ from textual.widget import Widget
 from textual.widgets import ContentSwitcher, Footer, Header, Input, Static
 
 from counter_app.services.gateway import VerificationResult
-from counter_app.services.intake import STATUS_LABELS, IntakeCase, IntakeError, OperatorRef
+from counter_app.services.intake import IntakeCase, IntakeError, OperatorRef
 from counter_app.services.workstation import Workstation
-from forms.vocabulary import FieldSource, VerificationKind
+from forms.vocabulary import CASE_STATUS_LABELS, FieldSource, VerificationKind
 from screens.case_decide import CaseDecide
 from screens.messages import SavePosition
 from screens.steps import Step
@@ -92,7 +92,7 @@ class CaseScreen(CaseDecide):
         self._show_step(self.step, restore_focus=str(self.case.ui_state.get("focus") or ""))
 
     def _title(self) -> None:
-        status = STATUS_LABELS.get(self.case.status, self.case.status.value)
+        status = CASE_STATUS_LABELS.get(self.case.status, self.case.status.value)
         # A new case is numbered at its first value typed (nothing typed: nothing stored, no number used up).
         number = self.case.case_number or "（录入后编号）"
         self.query_one("#case-title", Static).update(f"案件 {number}　{status}　办理人 {self.case.operator.name}")

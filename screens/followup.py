@@ -13,9 +13,9 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from counter_app.services.followup import FollowUp
-from counter_app.services.intake import CHINA_TZ, STATUS_LABELS, IntakeCase, IntakeError, OperatorRef
+from counter_app.services.intake import CHINA_TZ, IntakeCase, IntakeError, OperatorRef
 from counter_app.services.workstation import Workstation
-from forms.vocabulary import CaseStatus, ShortfallStatus
+from forms.vocabulary import CASE_STATUS_LABELS, CaseStatus, ShortfallStatus
 from printouts import DOC_LABELS, DocKind
 from screens.messages import RefreshData
 
@@ -32,7 +32,7 @@ def _local_time(stamp: str) -> str:
 
 def _status_label(status: str) -> str:
     try:
-        return STATUS_LABELS[CaseStatus(status)]
+        return CASE_STATUS_LABELS[CaseStatus(status)]
     except ValueError:
         return status
 

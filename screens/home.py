@@ -11,9 +11,9 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
-from counter_app.services.intake import CHINA_TZ, STATUS_LABELS, OperatorRef
+from counter_app.services.intake import CHINA_TZ, OperatorRef
 from counter_app.services.workstation import CaseRow, HomeData, Workstation
-from forms.vocabulary import CaseStatus
+from forms.vocabulary import CASE_STATUS_LABELS, CaseStatus
 from screens.messages import RefreshData
 
 
@@ -95,7 +95,7 @@ class HomeScreen(Screen[None]):
                 local = row.updated_at.astimezone(CHINA_TZ).strftime("%m-%d %H:%M")
                 table.add_row(
                     row.case_number,
-                    STATUS_LABELS.get(row.status, row.status.value),
+                    CASE_STATUS_LABELS.get(row.status, row.status.value),
                     row.applicant or "（未填）",
                     row.applicant_id,
                     local,
@@ -197,4 +197,4 @@ class HomeScreen(Screen[None]):
 
 
 def status_label(status: CaseStatus) -> str:
-    return STATUS_LABELS.get(status, status.value)
+    return CASE_STATUS_LABELS.get(status, status.value)

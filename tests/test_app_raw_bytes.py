@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
-from tmux_helpers import COUNTER, TMUX, keys, start, tmux, type_text, wait_for
+from tmux_helpers import COUNTER, TMUX, keys, open_new_case_at_people, start, tmux, type_text, wait_for
 
 NAME = "欧阳测扫"  # fictitious, and rare enough that a match could only come from this test
 BAD_ID = "370202198803159133"  # T01's applicant with the check digit changed (valid is ...9132)
@@ -25,17 +25,7 @@ CARD = "6222020200112345679"
 
 def _type_a_case(session: str) -> None:
     deadline = time.monotonic() + 40
-    wait_for(session, "操作员登录", deadline)
-    type_text(session, "demo")
-    keys(session, "Enter")
-    type_text(session, "demo1234")
-    keys(session, "Enter")
-    wait_for(session, "今日案件", deadline)
-    keys(session, "n")
-    wait_for(session, "1 办理情形", deadline)
-    keys(session, "PageDown")
-    wait_for(session, "身份证号码", deadline)
-    time.sleep(0.5)  # keys typed during a step change can still be lost (issue 13); here only the bytes matter
+    open_new_case_at_people(session, deadline)
     type_text(session, BAD_ID)  # focus starts on the applicant's ID number
     keys(session, "Tab")  # refused when focus leaves: it stays half-typed
     wait_for(session, "校验位", deadline)

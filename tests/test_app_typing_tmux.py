@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from tmux_helpers import COUNTER, TMUX, keys, start, tmux, type_text, wait_for
+from tmux_helpers import COUNTER, TMUX, keys, open_new_case_at_people, start, tmux, type_text, wait_for
 
 ID18 = "370202198803159132"  # T01's applicant (docs/sandbox.md)
 NAME = "王建国"
@@ -26,17 +26,7 @@ def test_an_id_takes_18_characters_at_typing_speed(tmp_path: Path) -> None:
     session = start(data, "typing")
     try:
         deadline = time.monotonic() + 40
-        wait_for(session, "操作员登录", deadline)
-        type_text(session, "demo")
-        keys(session, "Enter")
-        type_text(session, "demo1234")
-        keys(session, "Enter")
-        wait_for(session, "今日案件", deadline)
-        keys(session, "n")
-        wait_for(session, "1 办理情形", deadline)
-        keys(session, "PageDown")
-        wait_for(session, "身份证号码", deadline)
-        time.sleep(0.5)  # keys typed during a step change are another part of issue 13
+        open_new_case_at_people(session, deadline)
         type_text(session, ID18 + "7")  # a 19th digit: refused as it is typed
         keys(session, "Enter")
         type_text(session, NAME)

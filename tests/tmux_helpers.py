@@ -57,3 +57,20 @@ def start(data: Path, name: str) -> str:
         check=True,
     )
     return session
+
+
+def open_new_case_at_people(session: str, deadline: float) -> None:
+    """Log in as the demo clerk, press ``n`` and go to the people step (focus on the applicant's ID number).
+
+    Waits 0.5 s after the step change: keys typed during it can still be lost (issue 13, not yet built)."""
+    wait_for(session, "操作员登录", deadline)
+    type_text(session, "demo")
+    keys(session, "Enter")
+    type_text(session, "demo1234")
+    keys(session, "Enter")
+    wait_for(session, "今日案件", deadline)
+    keys(session, "n")
+    wait_for(session, "1 办理情形", deadline)
+    keys(session, "PageDown")
+    wait_for(session, "身份证号码", deadline)
+    time.sleep(0.5)

@@ -15,7 +15,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from forms.case import Assessment, CaseFile, load_case
-from forms.vocabulary import CaseStatus, MaterialStatus
+from forms.vocabulary import CaseStatus, MaterialStatus, ShortfallStatus
 
 if TYPE_CHECKING:
     from local_cache import Store
@@ -115,8 +115,6 @@ class CaseRepository:
         self._store.records.add_shortfall(case_id, code, due, commitment_ref=commitment_ref)
 
     def open_shortfall_codes(self, case_id: str) -> set[str]:
-        from forms.vocabulary import ShortfallStatus
-
         return {
             s.material_code
             for s in self._store.records.shortfalls(case_id)

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from counter_app.services.intake import CHINA_TZ, STATUS_LABELS, IntakeCase, IntakeError, OperatorRef
-from forms.vocabulary import CaseStatus, Role, ShortfallStatus
+from counter_app.services.intake import CHINA_TZ, IntakeCase, IntakeError, OperatorRef
+from forms.vocabulary import CASE_STATUS_LABELS, CaseStatus, Role, ShortfallStatus
 from printouts.models import Office, OverdueListData, OverdueRow
 
 if TYPE_CHECKING:
@@ -100,7 +100,7 @@ class FollowUp:
             case_id=case.case_id,
             case_number=case.case_number,
             status=record.summary.status,
-            status_label=STATUS_LABELS.get(record.summary.status, record.summary.status.value),
+            status_label=CASE_STATUS_LABELS.get(record.summary.status, record.summary.status.value),
             applicant=record.summary.applicant_name,
             accepted_at=decision.at.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M") if decision else "",
             promised=decision.promised.isoformat() if decision and decision.promised else "",

@@ -20,11 +20,9 @@ from counter_app.services.case_documents import PrintCommands
 from counter_app.services.case_form import FormCommands
 from counter_app.services.case_lookups import LookupCommands
 from counter_app.services.case_types import CHINA_TZ, DecisionMade, IntakeError, OperatorRef, PrintSetup
-from forms.vocabulary import CASE_STATUS_LABELS
 
 __all__ = [
     "CHINA_TZ",
-    "STATUS_LABELS",
     "CaseCore",
     "DecisionMade",
     "IntakeCase",
@@ -32,9 +30,6 @@ __all__ = [
     "OperatorRef",
     "PrintSetup",
 ]
-
-# Kept under the old name for the screens that import it from here; the table itself is forms.vocabulary's.
-STATUS_LABELS = CASE_STATUS_LABELS
 
 
 class IntakeCase(FormCommands, LookupCommands, DecisionCommands, PrintCommands):

@@ -18,7 +18,16 @@ from forms.case.record import CaseFile
 from forms.case.risk import RiskFlag, Verdict, risk_flags, verdict_of
 from forms.china_time import china_date
 from forms.loan import LoanLimit, TermLimit
-from forms.materials import Evaluation, Material, MaterialState, OutcomesByWhose, Whose, evaluate, initial_checklist
+from forms.materials import (
+    PAPER_FORM_LABELS,
+    Evaluation,
+    Material,
+    MaterialState,
+    OutcomesByWhose,
+    Whose,
+    evaluate,
+    initial_checklist,
+)
 from forms.materials import materials_for as applicable_materials
 from forms.policy import PolicyPack
 from forms.vocabulary import (
@@ -26,7 +35,6 @@ from forms.vocabulary import (
     HomeOrdinal,
     MaterialClass,
     MaterialStatus,
-    PaperFormLabel,
     VerificationKind,
     VerificationOutcome,
 )
@@ -117,7 +125,7 @@ def fresh_checklist(case: CaseFile, policy: PolicyPack) -> list[MaterialState]:
     )
 
 
-def _row(material: Material, state: MaterialStatus, evaluation: Evaluation, line: MaterialState | None) -> MaterialRow:
+def _row(material: Material, evaluation: Evaluation, line: MaterialState | None) -> MaterialRow:
     note = ""
     exempt = next((e for e in evaluation.exempted if e.material.code == material.code), None)
     waived = next((w for w in evaluation.waived if w.material.code == material.code), None)
@@ -138,7 +146,7 @@ def _row(material: Material, state: MaterialStatus, evaluation: Evaluation, line
         state, note = MaterialStatus.COMMITTED, "已签署告知承诺书，以承诺代替提交"
     elif material in evaluation.received and line is not None and line.received is not None:
         state = MaterialStatus.RECEIVED
-        note = f"{PaperFormLabel[line.received.form.value]} {line.received.count} 份"
+        note = f"{PAPER_FORM_LABELS[line.received.form]} {line.received.count} 份"
     else:
         state, note = MaterialStatus.NOT_APPLICABLE, "经窗口确认不适用于本件"
     return MaterialRow(material.code, material.name, material.core, state, note)
@@ -211,7 +219,7 @@ def assess(case: CaseFile, policy: PolicyPack, calendar: WorkingDayCalendar, tod
     disbursement_due = calendar.add_working_days(promised, disbursement.value).due if disbursement else promised
     lines = {line.code: line for line in case.checklist}
     rows = tuple(
-        _row(m, MaterialStatus.MISSING, evaluation, lines.get(m.code))
+        _row(m, evaluation, lines.get(m.code))
         for m in applicable_materials(policy.materials, case.application.scenario)
     )
     issues = tuple(_with_drafts(case, case.application.check(today), today))

@@ -9,11 +9,10 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import Static
 
-from counter_app.services.intake import STATUS_LABELS
 from counter_app.services.risk_view import RiskView, risk_view
 from forms.case.risk import VERDICT_LABELS
 from forms.china_time import CHINA_TZ
-from forms.vocabulary import LINKED_ITEM_LABELS, CaseStatus
+from forms.vocabulary import CASE_STATUS_LABELS, LINKED_ITEM_LABELS, CaseStatus
 from printouts import DOC_LABELS, DocKind
 from screens.steps import Step
 
@@ -116,7 +115,7 @@ class ReviewStep(Step):
         evaluation = assessment.evaluation
         items = "、".join(LINKED_ITEM_LABELS[i] for i in app.scenario.linked_items())
         lines = [
-            f"案件编号：{case.case_number}　状态：{STATUS_LABELS.get(case.status, case.status.value)}",
+            f"案件编号：{case.case_number}　状态：{CASE_STATUS_LABELS.get(case.status, case.status.value)}",
             f"申请人：{escape(applicant.name or '（未填）')}　联办事项：{items}",
         ]
         if loan is not None and loan.amount:
@@ -153,7 +152,7 @@ class ReviewStep(Step):
             decision.display = False
             return
         decision.display = True
-        info = [f"已{STATUS_LABELS.get(case.status, case.status.value)}"]
+        info = [f"已{CASE_STATUS_LABELS.get(case.status, case.status.value)}"]
         made = case.decision
         if made is not None and made.promised is not None:
             estimate = "（估算）" if made.estimate else ""
