@@ -5,14 +5,17 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from functools import partial
+from time import monotonic
 from typing import TYPE_CHECKING
 
-from textual import work
+from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.timer import Timer
 
@@ -24,6 +27,12 @@ from screens.messages import RefreshData, SavePosition
 
 if TYPE_CHECKING:
     from counter_app.services.workstation import Workstation
+
+
+logger = logging.getLogger(__name__)
+
+# Longest a screen may keep typed keys waiting before they are delivered anyway.
+HOLD_AT_MOST_SECONDS = 2.0
 
 
 class CounterApp(App[None]):
@@ -59,6 +68,10 @@ class CounterApp(App[None]):
         self._last_activity = datetime.now().astimezone()
         self._background_timer: Timer | None = None
         self._idle_check_seconds = idle_check_seconds
+        # Keys read while the top screen was not ready for them (screens/key_hold.py), in the order typed.
+        self._held_keys: list[events.Key] = []
+        self._held_since = 0.0
+        self._key_in_flight = False
 
     @property
     def workstation(self) -> Workstation:
@@ -134,6 +147,78 @@ class CounterApp(App[None]):
         if flags > flags_before:
             self.notify(f"补查核验发现 {flags - flags_before} 件与受理时不一致，请在同步页处理", severity="warning")
         self.screen.post_message(RefreshData())
+
+    # -- keys in the order typed, each where the one before it left focus (screens/key_hold.py) ---------------------
+
+    async def on_event(self, event: events.Event) -> None:
+        if not isinstance(event, events.Key) or event.is_forwarded:
+            await super().on_event(event)
+            return
+        if not self._held_keys and not self._keys_wait():
+            await self._deliver(event)
+            return
+        if not self._held_keys:
+            self._held_since = monotonic()
+            # A screen that never says it is ready must not swallow the keyboard.
+            self.set_timer(HOLD_AT_MOST_SECONDS, self._unstick)
+        self._held_keys.append(event)
+        if not self._keys_wait():
+            await self._replay_held()
+
+    def _keys_wait(self) -> bool:
+        # The bare default screen shows only between login and home: keys wait for home.
+        return self._key_in_flight or getattr(self.screen, "keys_held", False) or self.screen.id == "_default"
+
+    async def _deliver(self, key: events.Key) -> None:
+        """Hand ``key`` to Textual, then let nothing else through until it has been handled all the way.
+
+        Textual forwards a key to the focused widget's queue and reads the next one at once; the key then bubbles
+        widget by widget up to the App's bindings. A binding that moves focus or opens a screen (``n``, F9) would
+        act only after the keys typed behind it had already gone to the old focus. So the next key waits until a
+        callback has followed this one up the same path, and through the queue of any screen it opened."""
+        path = list((self.focused or self.screen).ancestors_with_self)  # widget … screen, App
+        self._key_in_flight = True
+        await super().on_event(key)
+        self._follow(path)
+
+    def _follow(self, path: list[DOMNode]) -> None:
+        while path:
+            node = path.pop(0)
+            if node.call_later(self._follow, path):
+                return
+        self._settle(None)
+
+    def _settle(self, screen: Screen[object] | None) -> None:
+        # A screen opened by the key: its mount and auto-focus are queued before this callback.
+        if screen is not self.screen:
+            if not self.screen.call_later(self._settle, self.screen):
+                self._settled()
+            return
+        self._settled()
+
+    def _settled(self) -> None:
+        self._key_in_flight = False
+        if self._held_keys:
+            self.call_later(self._replay_held)
+
+    async def _replay_held(self) -> None:
+        # One at a time: each delivered key holds the rest again until it has been handled.
+        if self._held_keys and not self._keys_wait():
+            await self._deliver(self._held_keys.pop(0))
+
+    def release_keys(self, screen: Screen[object]) -> None:
+        """``screen`` has focus where the next key belongs: replay what waited, in order."""
+        screen.keys_held = False  # type: ignore[attr-defined]
+        if self._held_keys:
+            self.call_later(self._replay_held)
+
+    def _unstick(self) -> None:
+        if self._held_keys and monotonic() - self._held_since >= HOLD_AT_MOST_SECONDS:
+            logger.warning("keys held for %.1f s: delivered anyway", monotonic() - self._held_since)
+            self._key_in_flight = False
+            if getattr(self.screen, "keys_held", False):
+                self.screen.keys_held = False  # type: ignore[attr-defined]
+            self.call_later(self._replay_held)
 
     # -- idle lock -------------------------------------------------------------------------------------------------
 

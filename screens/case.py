@@ -5,17 +5,20 @@ from __future__ import annotations
 from pathlib import Path
 
 from textual import on
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widget import Widget
 from textual.widgets import ContentSwitcher, Footer, Header, Input, Static
+from textual.widgets._select import SelectOverlay
 
 from counter_app.services.gateway import VerificationResult
 from counter_app.services.intake import IntakeCase, IntakeError, OperatorRef
 from counter_app.services.workstation import Workstation
 from forms.vocabulary import CASE_STATUS_LABELS, FieldSource, VerificationKind
 from screens.case_decide import CaseDecide
+from screens.key_hold import HoldsKeys
 from screens.messages import SavePosition
 from screens.steps import Step
 from screens.steps.checklist import ChecklistStep
@@ -37,7 +40,7 @@ RERUN_ON: dict[str, tuple[VerificationKind, ...]] = {
 }
 
 
-class CaseScreen(CaseDecide):
+class CaseScreen(HoldsKeys, CaseDecide):
     """One case from scenario to printed receipt."""
 
     CSS_PATH = Path(__file__).with_suffix(".tcss")
@@ -58,6 +61,11 @@ class CaseScreen(CaseDecide):
         Binding("h", "hand_over", "交窗口受理"),
         Binding("ctrl+s", "save", "保存"),
         Binding("escape", "leave", "返回首页"),
+        # Priority, so they act the moment the key is read: the key after them goes to the field they move to
+        # (as an Input message, Enter would be handled only after the next few keys had landed in this field).
+        Binding("enter", "enter_field", show=False, priority=True),
+        Binding("tab", "tab_field(1)", show=False, priority=True),
+        Binding("shift+tab", "tab_field(-1)", show=False, priority=True),
     ]
 
     def __init__(self, workstation: Workstation, case: IntakeCase) -> None:
@@ -90,6 +98,8 @@ class CaseScreen(CaseDecide):
         self._title()
         self._fill_inputs()
         self._show_step(self.step, restore_focus=str(self.case.ui_state.get("focus") or ""))
+        # Keys typed since `n` waited for this (screens/key_hold.py): they go to the field now focused.
+        self.release_keys()
 
     def _title(self) -> None:
         status = CASE_STATUS_LABELS.get(self.case.status, self.case.status.value)
@@ -117,10 +127,8 @@ class CaseScreen(CaseDecide):
             # A step with nothing to type in (the review) takes focus itself, so its keys are live.
             target = candidates[0] if candidates else (step if step.can_focus else None)
         if target is not None:
-            # Focus now (so keys typed at once land here) and again after the switch has been laid out,
-            # because hiding the previous step moves focus away from it.
-            target.focus()
-            self.call_after_refresh(target.focus)
+            # Focus at once, not later: a key typed right after PageDown is read next and must land here.
+            self.set_focus(target)
         self.refresh_bindings()
         self.save_state()
 
@@ -191,11 +199,17 @@ class CaseScreen(CaseDecide):
             if not numbered:
                 self._title()
 
-    @on(Input.Submitted)
-    def _submitted(self, event: Input.Submitted) -> None:
-        if isinstance(event.input, FieldInput):
-            self._commit(event.input)
-            self._enter_moves_on(event.input)
+    def action_enter_field(self) -> None:
+        field = self.focused
+        if not isinstance(field, FieldInput):
+            raise SkipAction()  # a checkbox, a table, a button: Enter is theirs
+        self._commit(field)
+        self._enter_moves_on(field)
+
+    def action_tab_field(self, direction: int) -> None:
+        if isinstance(self.focused, SelectOverlay):
+            raise SkipAction()  # an open choice list keeps its own keys
+        self.focus_next() if direction > 0 else self.focus_previous()
 
     def _to_type(self, field: FieldInput) -> bool:
         """The clerk types this field: it is not a backfilled (verified) value, or it is being re-typed."""
@@ -206,7 +220,7 @@ class CaseScreen(CaseDecide):
         target = next_to_type(self._current(), field, self._to_type)
         self._entered = target
         if target is not None:
-            target.focus()
+            self.set_focus(target)  # at once: the next key typed (a scanner's, 20 ms on) belongs there
             return
         for _ in range(len(self.focus_chain)):
             focused = self.focus_next()
@@ -252,11 +266,15 @@ class CaseScreen(CaseDecide):
 
     @on(ScenarioStep.Changed)
     async def _scenario_changed(self, event: ScenarioStep.Changed) -> None:
-        # The people, loan and checklist steps depend on the scenario.
-        for step in (self.query_one(PeopleStep), self.query_one(LoanStep)):
-            await step.recompose()
-        self._fill_inputs()
-        self.query_one(ChecklistStep).refresh_from_case()
+        # The people, loan and checklist steps depend on the scenario. Keys typed meanwhile wait for the result.
+        self.hold_keys()
+        try:
+            for step in (self.query_one(PeopleStep), self.query_one(LoanStep)):
+                await step.recompose()
+            self._fill_inputs()
+            self.query_one(ChecklistStep).refresh_from_case()
+        finally:
+            self.release_keys()
 
     # -- steps -------------------------------------------------------------------------------------------------------
 

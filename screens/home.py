@@ -14,10 +14,11 @@ from textual.widgets import DataTable, Footer, Header, Input, Static
 from counter_app.services.intake import CHINA_TZ, OperatorRef
 from counter_app.services.workstation import CaseRow, HomeData, Workstation
 from forms.vocabulary import CASE_STATUS_LABELS, CaseStatus
+from screens.key_hold import HoldsKeys
 from screens.messages import RefreshData
 
 
-class HomeScreen(Screen[None]):
+class HomeScreen(HoldsKeys, Screen[None]):
     """The clerk's start page; every case opens from here."""
 
     CSS_PATH = Path(__file__).with_suffix(".tcss")
@@ -61,6 +62,7 @@ class HomeScreen(Screen[None]):
             table.add_columns("案件编号", "状态", "申请人", "身份证号码", "更新时间")
         self.query_one("#shortfalls", DataTable).add_columns("案件编号", "材料", "到期日", "状态")
         self.refresh_data()
+        self.release_keys()  # keys typed during the login check (`n` for a new case) act here now
 
     def on_screen_resume(self) -> None:
         self.refresh_data()

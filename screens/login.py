@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual import on, work
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, Vertical
@@ -14,17 +15,23 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label, Static
 
 from counter_app.services.case_types import LoginError, OperatorRef
+from screens.key_hold import HoldsKeys
 
 if TYPE_CHECKING:
     from counter_app.services.workstation import Workstation
 
 
-class LoginScreen(Screen[OperatorRef | None]):
+class LoginScreen(HoldsKeys, Screen[OperatorRef | None]):
     """Who is at the counter; dismisses with the operator."""
 
     CSS_PATH = Path(__file__).with_suffix(".tcss")
     AUTO_FOCUS = "#login"
-    BINDINGS = [Binding("escape", "quit_app", "退出")]
+    BINDINGS = [
+        Binding("escape", "quit_app", "退出"),
+        # At once when read, so the password typed right after Enter goes to the password field.
+        Binding("enter", "enter_login", show=False, priority=True),
+    ]
+    keys_held = False  # the login field is ready as soon as it shows
 
     def __init__(self, workstation: Callable[[], Workstation | None]) -> None:
         super().__init__()
@@ -47,9 +54,10 @@ class LoginScreen(Screen[OperatorRef | None]):
             yield Static(ready.demo_hint() or "" if ready is not None else "", id="demo-hint")
         yield Footer()
 
-    @on(Input.Submitted, "#login")
-    def _next(self) -> None:
-        self.query_one("#password", Input).focus()
+    def action_enter_login(self) -> None:
+        if self.focused is not self.query_one("#login", Input):
+            raise SkipAction()
+        self.set_focus(self.query_one("#password", Input))
 
     @on(Input.Submitted, "#password")
     @on(Button.Pressed, "#submit")
@@ -69,6 +77,11 @@ class LoginScreen(Screen[OperatorRef | None]):
             self._waiting = (login, password)
             self._error("系统正在启动，稍候自动登录…")
             return
+        self._authenticate_soon(workstation, login, password)
+
+    def _authenticate_soon(self, workstation: Workstation, login: str, password: str) -> None:
+        # Keys typed while the password is checked (the `n` of a clerk who knows the way) wait for the home screen.
+        self.hold_keys()
         self._authenticate(workstation, login, password)
 
     def workstation_ready(self, workstation: Workstation) -> None:
@@ -78,7 +91,7 @@ class LoginScreen(Screen[OperatorRef | None]):
             login, password = self._waiting
             self._waiting = None
             self._error("")
-            self._authenticate(workstation, login, password)
+            self._authenticate_soon(workstation, login, password)
 
     def workstation_failed(self, message: str) -> None:
         self._waiting = None
@@ -99,7 +112,8 @@ class LoginScreen(Screen[OperatorRef | None]):
         self._error(message)
         password = self.query_one("#password", Input)
         password.value = ""
-        password.focus()
+        self.set_focus(password)
+        self.release_keys()
 
     def _error(self, message: str) -> None:
         self.query_one("#login-error", Static).update(message)

@@ -30,14 +30,10 @@ def _type_a_case(session: str) -> None:
     keys(session, "Tab")  # refused when focus leaves: it stays half-typed
     wait_for(session, "校验位", deadline)
     type_text(session, NAME)
+    # No pause anywhere: Tab and PageDown act the moment they are read, so the card lands in its own field.
     keys(session, "Tab", "PageDown", "PageDown")
-    wait_for(session, "银行卡号", deadline)
-    time.sleep(0.5)
     # From the first field of step 4 (the contract number) to the repayment card: twelve fields on.
     keys(session, *["Tab"] * 12)
-    # Keys typed at once after a run of Tabs can still land a field early (issue 13 is about that); here we
-    # only need the card number in its own field.
-    time.sleep(0.5)
     type_text(session, CARD)
     time.sleep(0.5)  # the last keystroke's autosave
 
