@@ -2,8 +2,8 @@
 
 The clerk types an ID number with one digit too many (19 keys), then Enter, the name, Enter, and a mobile number
 with a digit too many, all without a pause: not after ``n`` (the case screen is still opening), not after PageDown
-(the step is still changing). The ID field holds exactly 18 characters (the 19th key is refused as it is typed), the phone
-11, and each value is in its own field, on screen and in the case once it is saved.
+(the step is still changing). The ID field holds exactly 18 characters (the 19th key is refused as it is typed),
+the phone 11, and each value is in its own field, on screen and in the case once it is saved.
 """
 
 from __future__ import annotations
