@@ -21,9 +21,11 @@ from textual.timer import Timer
 
 from counter_app.services.case_types import OperatorRef
 from counter_app.settings import Settings
+from screens.builtin_keys import use_chinese_key_texts
 from screens.lock import LockScreen
 from screens.login import LoginScreen
 from screens.messages import RefreshData, SavePosition
+from screens.palette import CounterCommands
 
 if TYPE_CHECKING:
     from counter_app.services.workstation import Workstation
@@ -47,6 +49,8 @@ class CounterApp(App[None]):
         # Declared here so the footer and the help read Chinese (Textual would add its own "palette" binding).
         Binding("ctrl+p", "command_palette", "命令", show=False, priority=True, tooltip="打开命令面板"),
     ]
+    # The bound actions of the screen (get_system_commands), then cases and the home screen's actions.
+    COMMANDS = App.COMMANDS | {CounterCommands}
 
     def __init__(
         self,
@@ -56,6 +60,7 @@ class CounterApp(App[None]):
         idle_lock_seconds: float | None = None,
         idle_check_seconds: float = 5.0,
     ) -> None:
+        use_chinese_key_texts()  # before the first widget (this App included) copies Textual's key texts
         super().__init__()
         # A ready workstation (tests), or how to open one: then the login screen shows at once and the store,
         # the sandbox and the services load in the background while the clerk types (cold start).

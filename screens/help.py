@@ -10,6 +10,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Markdown
 
+from screens.builtin_keys import chinese_description
+
 FLOW = """\
 ## 办理流程（一件事）
 
@@ -44,11 +46,14 @@ class HelpScreen(ModalScreen[None]):
         seen: set[str] = set()
         for key, active in self.underneath.active_bindings.items():
             binding = active.binding
-            if not binding.description or binding.action in seen:
+            # Textual's own widget keys read Chinese (screens/builtin_keys.py); one it has not translated is left
+            # out rather than shown in English.
+            description = chinese_description(binding) if binding.description else None
+            if description is None or binding.action in seen:
                 continue
             seen.add(binding.action)
             shown = self.app.get_key_display(binding)
-            lines.append(f"| {shown or key} | {binding.description} |")
+            lines.append(f"| {shown or key} | {description} |")
         lines += ["", "Ctrl+P 打开命令面板，可按名称查找以上所有操作。", ""]
         return "\n".join(lines)
 

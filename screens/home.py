@@ -143,6 +143,10 @@ class HomeScreen(HoldsKeys, Screen[None]):
             return
         self._open(key.split(":", 1)[0])
 
+    def open_case(self, case_id: str) -> None:
+        """Open a case as the lists and the search box do; the command palette (screens/palette.py) opens it here."""
+        self._open(case_id)
+
     def _open(self, case_id: str) -> None:
         from screens.case import CaseScreen
         from screens.followup import FollowupScreen
