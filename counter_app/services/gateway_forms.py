@@ -176,6 +176,8 @@ def backfill_application(
     kind = application.scenario.property_kind
     for result in results:
         for path, value in backfill_values(result, kind):
+            if application.source_of(path) is FieldSource.OVERRIDDEN:
+                continue  # the clerk changed the registry's value on purpose, with a reason: it stands
             try:
                 application = application.backfill(path, value, FieldSource.VERIFIED, today=today)
             except (ValidationError, ValueError):

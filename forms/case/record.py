@@ -95,6 +95,16 @@ class Override(_Record):
     at: AwareDatetime
 
 
+class FieldOverride(_Record):
+    """A verified (backfilled) value the clerk changed on purpose (人工修改): what the registry said, and why."""
+
+    path: str
+    verified_value: str | None
+    reason: str
+    by: str
+    at: AwareDatetime
+
+
 class Handoff(_Record):
     """An agent's pre-verified case (预审) handed to the window."""
 
@@ -168,6 +178,7 @@ class CaseFile(BaseModel):
     supplements: tuple[Supplement, ...] = ()
     handout: Handout | None = None
     overrides: tuple[Override, ...] = ()
+    field_overrides: tuple[FieldOverride, ...] = ()
     handoff: Handoff | None = None
     prints: Prints = Field(default_factory=Prints)
     timing: Timing = Field(default_factory=Timing)

@@ -36,7 +36,7 @@ VERDICT_LABELS: dict[str, str] = {"auto": "可机审（自动审批）", "manual
 SEVERITY_LABELS: dict[str, str] = {"refuse": "拒绝", "manual": "人工审核", "note": "提示"}
 
 # Used only where a pack lists no severity for a code (a pack written before the code existed).
-FALLBACK_SEVERITY: dict[str, Severity] = {"lookups_incomplete": "manual"}
+FALLBACK_SEVERITY: dict[str, Severity] = {"lookups_incomplete": "manual", "verified_value_overridden": "manual"}
 
 
 class RiskFlag(BaseModel):
@@ -208,6 +208,18 @@ def _combined_check(case: CaseFile, flags: _Flags, home: HomeOrdinal) -> None:
         )
 
 
+def _override_checks(case: CaseFile, flags: _Flags) -> None:
+    """A registry's value the clerk changed (人工修改) is the clerk's word, not the registry's: a person looks."""
+    from forms.application import label_for
+    from forms.vocabulary import FieldSource
+
+    latest = {o.path: o for o in case.field_overrides}
+    for path, override in latest.items():
+        if case.application.source_of(path) is FieldSource.OVERRIDDEN:
+            label = label_for(path)
+            flags.add("verified_value_overridden", f"核验回填的“{label}”经人工修改（理由：{override.reason}）")
+
+
 def risk_flags(
     case: CaseFile, policy: PolicyPack, cap: LoanLimit | None, home: HomeOrdinal, today: date
 ) -> list[RiskFlag]:
@@ -218,6 +230,7 @@ def risk_flags(
     _house_checks(case, flags)
     _account_checks(case, flags, cap)
     _combined_check(case, flags, home)
+    _override_checks(case, flags)
     waiting = [
         r
         for r in case.lookups
