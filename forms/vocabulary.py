@@ -116,11 +116,15 @@ class Role(StrEnum):
 
 
 class FieldSource(StrEnum):
-    """Where a form value comes from: typed by the clerk, returned by a registry, or computed."""
+    """Where a form value comes from: typed by the clerk, returned by a registry, or computed.
+
+    OVERRIDDEN is a registry's value the clerk changed on purpose (人工修改), with a reason kept in the case: it
+    goes to the back office as such, and a later lookup does not overwrite it."""
 
     TYPED = "typed"
     VERIFIED = "verified"
     DERIVED = "derived"
+    OVERRIDDEN = "overridden"
 
 
 class RepaymentMethod(StrEnum):
@@ -135,6 +139,9 @@ class HomeOrdinal(StrEnum):
 
     FIRST = "first"
     SECOND = "second"
+
+
+HOME_ORDINAL_LABELS: dict[HomeOrdinal, str] = {HomeOrdinal.FIRST: "首套", HomeOrdinal.SECOND: "二套"}
 
 
 class LinkedItem(StrEnum):

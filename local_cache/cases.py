@@ -288,6 +288,12 @@ class Cases:
             return self._summaries("c.status = 'draft'", [], limit)
         return self._summaries("c.status = 'draft' AND c.operator_id = ?", [operator_id], limit)
 
+    def drafts_left_open(self, operator_id: int) -> list[CaseSummary]:
+        """This operator's drafts whose case screen was showing when the counter stopped (crash, kill, power)."""
+        return self._summaries(
+            "c.status = 'draft' AND c.operator_id = ? AND json_extract(c.ui_state, '$.open') = 1", [operator_id], 5
+        )
+
     def list_for_date(self, day: date | None = None) -> list[CaseSummary]:
         """The cases opened on a (China) date, today by default."""
         day = day or self._clock().astimezone(CHINA_TZ).date()

@@ -250,8 +250,8 @@ async def new_case_to_review(d: Driver, case: TestCase, *, hook: StepHook = _no_
         await d.fill(f"f-{prefix}-id_number", person.id_number)
         await d.fill(f"f-{prefix}-name", person.name)
         await d.fill(f"f-{prefix}-phone", person.phone)
-    # Focus is now on the credit-authorization checkbox: space ticks it.
-    await d.press("space")
+    # Focus is now on the authorization number: typed (or scanned) off the signed paper, Enter records it.
+    await d.fill("f-credit_authorization-reference", case.authorization)
     await d.settle()
     await hook("people")
     await d.press("pagedown")  # starts every lookup the scenario needs
@@ -359,7 +359,7 @@ async def prepare_case(
                 continue
             for name in ("id_number", "name", "phone"):
                 _set(intake, f"{prefix}.{name}", getattr(person, name))
-        intake.record_authorization()
+        intake.record_authorization(case.authorization)
         await intake.run_lookups()
         _set(intake, "property.contract_number", case.contract)
         if case.title_certificate:

@@ -36,6 +36,11 @@ class TestCase:
     # Materials the applicant cannot hand in at all today (left 未提交).
     lacking: tuple[str, ...] = ()
 
+    @property
+    def authorization(self) -> str:
+        """The number on the applicant's signed credit authorization (docs/sandbox.md), typed or scanned."""
+        return f"SQ-{self.code}-0001"
+
 
 T01 = TestCase(
     code="T01",

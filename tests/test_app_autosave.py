@@ -11,6 +11,7 @@ from textual.widgets import Input
 
 from screens.case import CaseScreen
 from screens.home import HomeScreen
+from screens.resume_dialog import ResumeDialog
 
 SIZE = (120, 36)
 AMOUNT = "#f-fund_loan-amount"
@@ -20,6 +21,9 @@ MONTHS = "#f-fund_loan-months"
 async def _open_at_loan(d: Driver, case_id: str) -> CaseScreen:
     app = d.app
     await d.login()
+    if isinstance(app.screen, ResumeDialog):
+        await d.press("escape")  # the case left open is offered; this test opens it its own way
+        await d.settle()
     assert isinstance(app.screen, HomeScreen)
     case = app.workstation.open_case(case_id, app.operator)  # type: ignore[arg-type]
     app.push_screen(CaseScreen(app.workstation, case))
@@ -84,7 +88,7 @@ async def test_half_typed_text_comes_back_after_a_restart(
         await d.press(*"999")
         await pilot.pause()
         ui_state = store_of(app.workstation).cases.get(case_id).ui_state
-    assert set(ui_state) <= {"step", "focus"}
+    assert set(ui_state) <= {"step", "focus", "open"}
 
     again = build_app(data)
     async with again.run_test(size=SIZE) as pilot:

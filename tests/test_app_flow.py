@@ -32,6 +32,7 @@ from screens.decision_dialog import AcceptDialog, DeclineDialog
 from screens.home import HomeScreen
 from screens.lock import LockScreen
 from screens.print_dialog import PrintDialog
+from screens.resume_dialog import ResumeDialog
 
 SIZE = (120, 36)
 CASE_NUMBER = "QD01-20260930-0001"
@@ -178,7 +179,7 @@ async def test_offline_intake_keeps_pending_lookups_and_never_crashes(data_dir: 
             await d.fill(f"f-{prefix}-id_number", person.id_number)
             await d.fill(f"f-{prefix}-name", person.name)
             await d.fill(f"f-{prefix}-phone", person.phone)
-        await d.press("space")  # credit authorization (focus moved on to its checkbox)
+        await d.fill("f-credit_authorization-reference", T01.authorization)  # scanned off the signed paper
         await d.press("pagedown")  # starts every lookup: the first failures flip the client offline
         await d.settle()
         screen = app.screen
@@ -245,11 +246,10 @@ async def test_interrupted_session_resumes_exactly_where_it_was(data_dir: Path) 
     async with second.run_test(size=SIZE) as pilot:
         d = Driver(pilot)
         await d.login()
-        home = second.screen
-        assert isinstance(home, HomeScreen)
-        drafts = home.query_one("#drafts", DataTable)
-        assert drafts.row_count == 1
-        drafts.focus()
+        # The case was open when the app went: home offers it at once (Enter), and it is among the drafts too.
+        offer = second.screen
+        assert isinstance(offer, ResumeDialog)
+        assert second.screen_stack[-2].query_one("#drafts", DataTable).row_count == 1
         await d.press("enter")
         await d.settle()
         screen = second.screen

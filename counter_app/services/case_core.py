@@ -151,17 +151,26 @@ class CaseCore:
         if loan is None or loan.amount is None:
             return file
         today = self.today()
-        derived: list[tuple[str, Any]] = []
-        if loan.home_ordinal is None:
-            derived.append(("fund_loan.home_ordinal", loan_rules.home_ordinal(file)))
-        if loan.repayment_method is None:
-            derived.append(("fund_loan.repayment_method", RepaymentMethod.ANNUITY))
-        if loan.rate is None and loan.months is not None:
-            derived.append(("fund_loan.rate", loan_rules.suggested_rate(file, self.policy, loan.months, today)))
         app = file.application
+
+        def open_to(path: str, current: object) -> bool:
+            # Empty, or derived before (a loan history or a term that arrived since changes it): worked out again.
+            return current is None or app.source_of(path) is FieldSource.DERIVED
+
+        derived: list[tuple[str, Any]] = []
+        if open_to("fund_loan.home_ordinal", loan.home_ordinal):
+            derived.append(("fund_loan.home_ordinal", loan_rules.home_ordinal(file)))
+        if open_to("fund_loan.repayment_method", loan.repayment_method):
+            derived.append(("fund_loan.repayment_method", RepaymentMethod.ANNUITY))
         for path, value in derived:
             with contextlib.suppress(ValueError):
                 app = app.backfill(path, value, FieldSource.DERIVED, today=today)
+        file = file.model_copy(update={"application": app})
+        # The rate follows the house count just worked out.
+        if loan.months is not None and open_to("fund_loan.rate", loan.rate):
+            rate = loan_rules.suggested_rate(file, self.policy, loan.months, today)
+            with contextlib.suppress(ValueError):
+                app = app.backfill("fund_loan.rate", rate, FieldSource.DERIVED, today=today)
         return file.model_copy(update={"application": app})
 
     # -- the read side -------------------------------------------------------------------------------------------

@@ -9,8 +9,8 @@ from pydantic import ValidationError
 
 from counter_app.services.case_core import CaseCore
 from counter_app.services.case_types import IntakeError, OperatorRef
-from forms.application import Issue, Severity, issues_from_error
-from forms.case import Assessment, Authorization, CaseFile, Override, fresh_checklist
+from forms.application import Issue, Severity, issues_from_error, label_for
+from forms.case import Assessment, Authorization, CaseFile, FieldOverride, Override, fresh_checklist
 from forms.case import loan as loan_rules
 from forms.loan import LoanLimit, TermLimit
 from forms.materials import MaterialState, Receipt, Waiver, Whose
@@ -18,10 +18,13 @@ from forms.scenario import Scenario
 from forms.vocabulary import FieldSource, HomeOrdinal, MaterialStatus, Role
 
 DEFAULT_WAIVER_REASON = "申请人承诺按期补交"
+LOCKED_MESSAGE = "已核验回填，不能直接修改：如确需修改，按 Ctrl+O 人工修改并写明理由"
 
 
 # A tick on the people step that means a paper is in hand (已收取授权委托书): its checklist line is received.
 _TICKS = {"agent.power_of_attorney": "power_of_attorney"}
+AUTHORIZATION_NUMBER = "credit_authorization.reference"
+RECORDED_AT = "credit_authorization.recorded_at"
 
 
 def _received(file: CaseFile, code: str) -> CaseFile:
@@ -57,6 +60,13 @@ class FormCommands(CaseCore):
         self._require_draft()
         if isinstance(value, str):
             value = value.strip() or None
+        if self.application.source_of(path) in (FieldSource.VERIFIED, FieldSource.OVERRIDDEN):
+            if ("" if value is None else str(value)) != self.value_at(path):
+                # A registry's value is changed only on purpose, with a reason (override_field).
+                return [Issue(path=path, label=label_for(path), message=LOCKED_MESSAGE, severity=Severity.ERROR)]
+            if path in self.file.drafts:
+                self._run(lambda file: file.with_draft(path, None), ui=ui_state)
+            return []  # the same value again: it stays the registry's
         today, now = self.today(), self.now()
         try:
             updated = self.application.backfill(path, value, FieldSource.TYPED, today=today)
@@ -73,9 +83,52 @@ class FormCommands(CaseCore):
             taken = file.model_copy(update={"application": application}).with_draft(path, None).with_first_input(now)
             if path in _TICKS and value is True:
                 taken = _received(taken, _TICKS[path])
+            if path == AUTHORIZATION_NUMBER and value:
+                # The number is typed or scanned off the signed paper: the authorization is on file, received.
+                signed = taken.application
+                for field_path, field_value in (("credit_authorization.recorded", True), (RECORDED_AT, now)):
+                    signed = signed.backfill(field_path, field_value, FieldSource.TYPED, today=today)
+                taken = _received(taken.model_copy(update={"application": signed}), "credit_authorization")
             return self._derive(taken)
 
         self._run(change, ui=ui_state)
+        return []
+
+    def override_field(self, path: str, value: Any, *, reason: str) -> list[Issue]:
+        """人工修改: change a verified (backfilled) value on purpose. The reason, who and when are kept with the
+        case and audited; the value goes to the back office marked ``overridden`` and a later lookup leaves it."""
+        self._require_draft()
+        if self.application.source_of(path) not in (FieldSource.VERIFIED, FieldSource.OVERRIDDEN):
+            raise IntakeError(f"“{label_for(path)}”不是核验回填的数据，可直接录入")
+        reason = reason.strip()
+        if not reason:
+            raise IntakeError("人工修改核验数据须写明理由")
+        if isinstance(value, str):
+            value = value.strip() or None
+        today, now, actor = self.today(), self.now(), self.operator.actor
+        try:
+            self.application.backfill(path, value, FieldSource.OVERRIDDEN, today=today)
+        except ValidationError as exc:
+            return issues_from_error(exc)
+        except ValueError as exc:
+            return [Issue(path=path, label=path, message=str(exc), severity=Severity.ERROR)]
+        earlier = [o for o in self.file.field_overrides if o.path == path]
+        # What the registry said: from the first override of this field (later ones change the clerk's own value).
+        registry_value = earlier[0].verified_value if earlier else (self.value_at(path) or None)
+        record = FieldOverride(path=path, verified_value=registry_value, reason=reason, by=actor, at=now)
+
+        def change(file: CaseFile) -> CaseFile:
+            application = file.application.backfill(path, value, FieldSource.OVERRIDDEN, today=today)
+            updated = file.model_copy(
+                update={"application": application, "field_overrides": (*file.field_overrides, record)}
+            )
+            return self._derive(updated.with_draft(path, None))
+
+        def effects(file: CaseFile, assessment: Assessment) -> None:
+            # The path and the reason only: the values stay in the (encrypted) case.
+            self._repo.audit("field_override", actor=actor, case_number=self.case_number, path=path, reason=reason)
+
+        self._run(change, effects)
         return []
 
     def record_authorization(
@@ -86,6 +139,10 @@ class FormCommands(CaseCore):
         The applicant's goes on the application form; the spouse's and each co-borrower's are kept in the case."""
         self._require_draft()
         suffix = "" if person is Whose.APPLICANT else f"-{'P' if person is Whose.SPOUSE else 'G'}{position + 1}"
+        if person is Whose.APPLICANT and reference is None:
+            # The number already typed or scanned on the form stands (the tick only says the paper is signed).
+            auth = self.application.credit_authorization
+            reference = auth.reference if auth is not None and auth.reference else None
         today, now, actor = self.today(), self.now(), self.operator.actor
         ref = reference or ""
 

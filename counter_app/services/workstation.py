@@ -307,6 +307,11 @@ class Workstation:
             return [case_row(s) for s in self._store.cases.find_by_id_number(id_like)]
         return [case_row(s) for s in self._store.cases.find_by_name(text)]
 
+    def draft_left_open(self, operator: OperatorRef) -> CaseRow | None:
+        """The draft this operator had open on the case screen when the counter last stopped, if any (newest)."""
+        left = self._store.cases.drafts_left_open(operator.id)
+        return case_row(max(left, key=lambda s: s.updated_at)) if left else None
+
     def home(self) -> HomeData:
         today = self.today()
         self._store.records.mark_overdue(today)

@@ -76,6 +76,9 @@ class Assessment:
     # disbursement days where it publishes them (Shanxi), else the promised date itself.
     disbursement_due: date | None = None
     pending_lookups: tuple[VerificationKind, ...] = field(default=())
+    # "clerk", "history" or "unknown" (forms.case.loan.home_ordinal_basis), and the fund loan's repayment.
+    home_basis: str = "history"
+    repayment: loan_rules.Repayment | None = None
     flags: tuple[RiskFlag, ...] = field(default=())
     verdict: Verdict = "auto"
     verdict_reasons: tuple[str, ...] = field(default=())
@@ -251,6 +254,8 @@ def assess(case: CaseFile, policy: PolicyPack, calendar: WorkingDayCalendar, tod
         loan_limit=cap,
         term_limit=term,
         home_ordinal=home,
+        home_basis=loan_rules.home_ordinal_basis(case),
+        repayment=loan_rules.repayment(case, policy, today),
         loan_problems=loan_problems,
         blocking=tuple(blocking),
         promised=promised,

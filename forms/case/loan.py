@@ -6,23 +6,75 @@ Pure functions over a :class:`~forms.case.record.CaseFile`; the rules themselves
 from __future__ import annotations
 
 import contextlib
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 from forms.case import household
 from forms.case.record import CaseFile
-from forms.loan import LoanLimit, LoanLimitInput, TermLimit, max_loan, max_term_months, rate_for
+from forms.loan import LoanLimit, LoanLimitInput, TermLimit, max_loan, max_term_months, rate_for, summary
+from forms.loan.repayment import RepaymentSummary
+from forms.materials import Whose
 from forms.policy import PolicyPack
-from forms.vocabulary import HomeOrdinal, VerificationKind, VerificationOutcome
+from forms.vocabulary import FieldSource, HomeOrdinal, RepaymentMethod, VerificationKind, VerificationOutcome
+
+
+def stated_home_ordinal(case: CaseFile) -> bool:
+    """The clerk stated 首套/二套 (a value the form derived earlier is not a statement: it is worked out again)."""
+    loan = case.application.fund_loan
+    return (
+        loan is not None
+        and loan.home_ordinal is not None
+        and case.application.source_of("fund_loan.home_ordinal") is not FieldSource.DERIVED
+    )
 
 
 def home_ordinal(case: CaseFile) -> HomeOrdinal:
     """首套 or 二套 as the household's loan history says (the clerk's own choice stands)."""
-    loan = case.application.fund_loan
-    if loan is not None and loan.home_ordinal is not None:
-        return loan.home_ordinal
+    if stated_home_ordinal(case):
+        return case.application.fund_loan.home_ordinal  # type: ignore[union-attr,return-value]
     total, _ = household.household_loans(case)
     return HomeOrdinal.SECOND if total >= 1 else HomeOrdinal.FIRST
+
+
+def home_ordinal_basis(case: CaseFile) -> str:
+    """Why 首套/二套 is what it is: ``clerk`` (stated at the counter), ``history`` (every household member's loan
+    history answered), or ``unknown`` (a history is missing: the figure is an assumption the clerk should settle)."""
+    if stated_home_ordinal(case):
+        return "clerk"
+    needed = VerificationKind.LOAN_HISTORY in case.application.scenario.verifications()
+    for member in household.members(case):
+        if member.who not in (Whose.APPLICANT, Whose.SPOUSE):
+            continue
+        record = household.answer(case, member, VerificationKind.LOAN_HISTORY)
+        if record is None and needed:
+            return "unknown"
+    return "history"
+
+
+@dataclass(frozen=True)
+class Repayment:
+    """The fund loan's repayment as typed: the rate (typed, or the pack's for the home and term), the method and
+    the figures, or why they cannot be computed."""
+
+    rate: Decimal
+    method: RepaymentMethod
+    figures: RepaymentSummary | None
+    problem: str = ""
+
+
+def repayment(case: CaseFile, policy: PolicyPack, today: date) -> Repayment | None:
+    """None until the fund loan's amount and term are typed."""
+    loan = case.application.fund_loan
+    if loan is None or not loan.amount or not loan.months:
+        return None
+    rate = loan.rate if loan.rate is not None else suggested_rate(case, policy, loan.months, today)
+    method = loan.repayment_method or RepaymentMethod.ANNUITY
+    try:
+        figures = summary(loan.amount, rate, loan.months, method)
+    except ValueError as exc:
+        return Repayment(rate, method, None, str(exc))
+    return Repayment(rate, method, figures)
 
 
 def house_age(case: CaseFile, today: date) -> int | None:

@@ -7,10 +7,32 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Label, Select, Static
 
-from forms.loan import REPAYMENT_METHOD_LABELS, summary
-from forms.vocabulary import LoanKind, PropertyKind, RepaymentMethod
+from forms.case.loan import Repayment
+from forms.loan import REPAYMENT_METHOD_LABELS
+from forms.vocabulary import LoanKind, PropertyKind, RepaymentMethod, VerificationKind, VerificationOutcome
 from screens.steps import Step
 from screens.widgets import FormRow, SectionTitle
+
+CONTRACT_PROBLEMS = {
+    VerificationOutcome.NOT_FOUND: "网签备案未查到该合同：请核对合同编号，或请申请人确认已网签备案",
+    VerificationOutcome.MISMATCH: "网签备案信息与所填不一致：见“3 核验”",
+}
+
+
+def repayment_text(paid: Repayment) -> str:
+    """The fund loan's repayment as the assessment computed it (the loan step and the review both show it)."""
+    figures = paid.figures
+    if figures is None:
+        return paid.problem
+    if paid.method is RepaymentMethod.ANNUITY:
+        pay = f"月供 {figures.monthly_payment:,.2f} 元"
+    else:
+        pay = (
+            f"首月 {figures.first_payment:,.2f} 元，每月递减 {figures.monthly_decrease:,.2f} 元，"
+            f"末月 {figures.last_payment:,.2f} 元"
+        )
+    interest = f"利息总额 {figures.total_interest:,.2f} 元"
+    return f"{REPAYMENT_METHOD_LABELS[paid.method]}，年利率 {paid.rate}%：{pay}；{interest}"
 
 
 class LoanStep(Step):
@@ -31,7 +53,7 @@ class LoanStep(Step):
     }
     LoanStep #limits {
         dock: right;
-        width: 46;
+        width: 42;
         height: auto;
         max-height: 100%;
         border: round $accent;
@@ -99,6 +121,13 @@ class LoanStep(Step):
 
     def refresh_from_case(self) -> None:
         self.query_one("#limits", Static).update(self.limits_text())
+        # The contract lookup's answer, said where the number was typed: not on file is not a silent blank.
+        record = self.case.file.lookup(VerificationKind.CONTRACT)
+        rows = self.query("#row-property-contract_number")
+        if record is not None and rows and record.outcome in CONTRACT_PROBLEMS:
+            reason = record.data.get("reason")
+            detail = f"（{reason}）" if isinstance(reason, str) and reason else ""
+            rows.first(FormRow).note(CONTRACT_PROBLEMS[record.outcome] + detail, error=True)
 
     def limits_text(self) -> str:
         case = self.case
@@ -112,24 +141,9 @@ class LoanStep(Step):
             lines.extend(f"  {reason}" for reason in limit.reasons)
         if term is not None:
             lines.append(f"最长期限：{term.months} 个月（{term.years} 年；{term.reason}）")
-        loan = case.application.fund_loan
-        if loan is not None and loan.amount and loan.months:
-            rate = loan.rate if loan.rate is not None else case.suggested_rate(loan.months)
-            method = loan.repayment_method or RepaymentMethod.ANNUITY
-            try:
-                figures = summary(loan.amount, rate, loan.months, method)
-            except ValueError as exc:
-                lines.append(str(exc))
-            else:
-                if method is RepaymentMethod.ANNUITY:
-                    pay = f"月供 {figures.monthly_payment:,.2f} 元"
-                else:
-                    pay = (
-                        f"首月 {figures.first_payment:,.2f} 元，每月递减 {figures.monthly_decrease:,.2f} 元，"
-                        f"末月 {figures.last_payment:,.2f} 元"
-                    )
-                interest = f"利息总额 {figures.total_interest:,.2f} 元"
-                lines.append(f"{REPAYMENT_METHOD_LABELS[method]}，年利率 {rate}%：{pay}；{interest}")
+        paid = case.assessment().repayment
+        if paid is not None:
+            lines.append(repayment_text(paid))
         for problem in case.loan_problems():
             lines.append(f"[b red]✘ {problem}[/]")
         return "\n".join(lines)

@@ -74,6 +74,8 @@ class PeopleStep(Step):
                 id="poa",
             )
         yield SectionTitle("征信查询授权")
+        # Typed or scanned off the signed authorization: Enter records it (the tick below follows).
+        yield FormRow("credit_authorization.reference", "授权书编号", placeholder="扫描或录入授权书上的编号")
         auth = self.case.application.credit_authorization
         yield Checkbox(
             "申请人已签署《个人征信查询授权书》（未签署不能查询征信）",
@@ -90,6 +92,13 @@ class PeopleStep(Step):
                 id=authorization_id(who, position),
                 classes="member-auth",
             )
+
+    def refresh_from_case(self) -> None:
+        # An authorization number typed and taken records the signed authorization: the tick follows the case.
+        auth = self.case.application.credit_authorization
+        box = self.query_one("#credit-auth", Checkbox)
+        with box.prevent(Checkbox.Changed):
+            box.value = bool(auth and auth.recorded)
 
     def relation_for(self, index: int) -> CoBorrowerRelation | None:
         value = self.query_one(f"#rel-{index}", Select).value
