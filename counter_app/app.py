@@ -33,6 +33,11 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+# How many times the callback follows a key's path. A key's consequences are messages too: a choice in a list
+# posts Select.Changed to the Select, which the step turns into its own message to the screen, each a level later
+# than the key itself; three passes see the screen start reshaping (and hold keys) before the next key goes.
+FOLLOW_PASSES = 3
+
 # Longest a screen may keep typed keys waiting before they are delivered anyway.
 HOLD_AT_MOST_SECONDS = 2.0
 
@@ -45,7 +50,7 @@ class CounterApp(App[None]):
     BINDINGS = [
         Binding("f1", "help", "帮助", priority=True),
         Binding("ctrl+l", "lock", "锁屏", priority=True),
-        Binding("ctrl+q", "quit", "退出", priority=True),
+        Binding("ctrl+q", "quit", "退出", priority=True, show=False),  # in the help; the footer keeps its room
         # Declared here so the footer and the help read Chinese (Textual would add its own "palette" binding).
         Binding("ctrl+p", "command_palette", "命令", show=False, priority=True, tooltip="打开命令面板"),
     ]
@@ -184,7 +189,7 @@ class CounterApp(App[None]):
         path = list((self.focused or self.screen).ancestors_with_self)  # widget … screen, App
         self._key_in_flight = True
         await super().on_event(key)
-        self._follow(path)
+        self._follow(path * FOLLOW_PASSES)
 
     def _follow(self, path: list[DOMNode]) -> None:
         while path:
@@ -265,7 +270,7 @@ class CounterApp(App[None]):
         from textual.command import CommandPalette
 
         if self.use_command_palette and not CommandPalette.is_open(self):  # type: ignore[arg-type]
-            self.push_screen(CommandPalette(placeholder="搜索命令（输入拼音或中文）…", id="--command-palette"))
+            self.push_screen(CommandPalette(placeholder="搜索命令或案件（中文、案件编号）…", id="--command-palette"))
 
     def action_help(self) -> None:
         from screens.help import HelpScreen  # Markdown and its highlighter load on first use

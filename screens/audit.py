@@ -10,12 +10,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Select, Static
+from textual.widgets import DataTable, Header, Input, Select, Static
 
 from counter_app.services.audit_view import AuditAccessDenied, AuditView, can_view_audit
 from counter_app.services.intake import CHINA_TZ, OperatorRef
 from counter_app.services.workstation import Workstation
 from screens.messages import RefreshData
+from screens.widgets import CounterFooter
 
 # What each logged action means, for people (the log keeps the stable English names).
 ACTION_LABELS: dict[str, str] = {
@@ -73,7 +74,7 @@ class AuditScreen(Screen[None]):
         if not self.allowed:
             # Nothing of the log is even loaded for someone who may not read it.
             yield Static("审计日志仅限负责人查看。", id="audit-refused")
-            yield Footer()
+            yield CounterFooter()
             return
         yield Static("", id="audit-chain")
         with Horizontal(id="audit-filters"):
@@ -82,7 +83,7 @@ class AuditScreen(Screen[None]):
             yield Select[str]([], prompt="全部类型", id="audit-action")
         yield Static("", id="audit-count")
         yield DataTable(id="audit-table", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield CounterFooter()
 
     def on_mount(self) -> None:
         try:

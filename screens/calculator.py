@@ -16,13 +16,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Static
+from textual.widgets import DataTable, Header, Input, Label, Select, Static
 
 from counter_app.services.workstation import Workstation
 from forms.loan import REPAYMENT_METHOD_LABELS, rate_for, schedule, summary
 from forms.loan.estimate import Estimate, EstimateError, estimate_limit, make_input
 from forms.money import to_chinese_capital
 from forms.vocabulary import HomeOrdinal, PropertyKind, RepaymentMethod
+from screens.widgets import CounterFooter
 
 # Estimate input id -> EstimateInput field. Blank inputs are left out, so the domain's defaults (and its notes)
 # apply; the required ones are asked for by name before anything is computed.
@@ -97,7 +98,7 @@ class CalculatorScreen(Screen[None]):
                 yield Static("", id="calc-result")
                 yield Static(LIMIT_PROMPT, id="limit-result")
                 yield DataTable(id="calc-table", zebra_stripes=True)
-        yield Footer()
+        yield CounterFooter()
 
     def on_mount(self) -> None:
         self.query_one("#calc-result", Static).border_title = "月供"

@@ -10,14 +10,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widget import Widget
-from textual.widgets import ContentSwitcher, Footer, Header, Input, Static
+from textual.widgets import ContentSwitcher, Header, Input, Static
 from textual.widgets._select import SelectOverlay
 
 from counter_app.services.gateway import VerificationResult
 from counter_app.services.intake import IntakeCase, IntakeError, OperatorRef
 from counter_app.services.workstation import Workstation
 from forms.vocabulary import CASE_STATUS_LABELS, FieldSource, VerificationKind
-from screens.case_decide import CaseDecide
+from screens.case_override import LOCKED_SOURCES, CaseOverride
 from screens.key_hold import HoldsKeys
 from screens.messages import SavePosition
 from screens.steps import Step
@@ -27,7 +27,7 @@ from screens.steps.people import PeopleStep
 from screens.steps.review import ReviewStep
 from screens.steps.scenario import ScenarioStep
 from screens.steps.verify import VerifyStep
-from screens.widgets import FieldInput, FormRow, id_facts, next_to_type
+from screens.widgets import CounterFooter, FieldInput, id_facts, next_to_type
 
 STEP_IDS = ("step-scenario", "step-people", "step-verify", "step-loan", "step-checklist", "step-review")
 STEP_TITLES = ("1 办理情形", "2 申请人", "3 核验", "4 房屋与贷款", "5 材料清单", "6 审核与决定")
@@ -40,10 +40,12 @@ RERUN_ON: dict[str, tuple[VerificationKind, ...]] = {
 }
 
 
-class CaseScreen(HoldsKeys, CaseDecide):
+class CaseScreen(HoldsKeys, CaseOverride):
     """One case from scenario to printed receipt."""
 
     CSS_PATH = Path(__file__).with_suffix(".tcss")
+    # Below 110 columns (a 100×30 counter terminal) inputs and the loan panel narrow: see FormRow and LoanStep.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
     AUTO_FOCUS = None  # focus is restored from the saved state (or the first field of the step)
     BINDINGS = [
         # Priority: tables would otherwise take PageUp/PageDown for scrolling and trap the clerk in a step.
@@ -55,12 +57,14 @@ class CaseScreen(HoldsKeys, CaseDecide):
         Binding("f5", "goto(3)", "贷款", show=False),
         Binding("f6", "goto(4)", "材料", show=False),
         Binding("f7", "goto(5)", "审核", show=False),
-        Binding("f8", "lookups", "全部核验"),
+        Binding("f8", "lookups", "核验"),
         # The checklist's keys (Space, W, M) and the decision's (F9, F10) belong to their steps.
         Binding("p", "print", "打印"),
         Binding("h", "hand_over", "交窗口受理"),
-        Binding("ctrl+s", "save", "保存"),
-        Binding("escape", "leave", "返回首页"),
+        # Every key is saved as typed: Ctrl+S stays for habit, out of the footer (which keeps F1 and Ctrl+L).
+        Binding("ctrl+s", "save", "保存", show=False),
+        Binding("ctrl+o", "override", "人工修改", show=False),
+        Binding("escape", "leave", "首页"),
         # Priority, so they act the moment the key is read: the key after them goes to the field they move to
         # (as an Input message, Enter would be handled only after the next few keys had landed in this field).
         Binding("enter", "enter_field", show=False, priority=True),
@@ -85,20 +89,29 @@ class CaseScreen(HoldsKeys, CaseDecide):
         with Horizontal(id="step-bar"):
             for index, title in enumerate(STEP_TITLES):
                 yield Static(title, id=f"tab-{index}", classes="tab")
+        kinds = (ScenarioStep, PeopleStep, VerifyStep, LoanStep, ChecklistStep, ReviewStep)
+        self._steps: list[Step] = [kind(self.case, id=step_id) for kind, step_id in zip(kinds, STEP_IDS, strict=True)]
+        # Only the step on show is mounted with the screen, so it paints at once; the others follow (_mount_rest).
         with ContentSwitcher(initial=STEP_IDS[self.step], id="steps"):
-            yield ScenarioStep(self.case, id=STEP_IDS[0])
-            yield PeopleStep(self.case, id=STEP_IDS[1])
-            yield VerifyStep(self.case, id=STEP_IDS[2])
-            yield LoanStep(self.case, id=STEP_IDS[3])
-            yield ChecklistStep(self.case, id=STEP_IDS[4])
-            yield ReviewStep(self.case, id=STEP_IDS[5])
-        yield Footer()
+            yield self._steps[self.step]
+        yield CounterFooter()
 
     def on_mount(self) -> None:
         self._title()
         self._fill_inputs()
         self._show_step(self.step, restore_focus=str(self.case.ui_state.get("focus") or ""))
-        # Keys typed since `n` waited for this (screens/key_hold.py): they go to the field now focused.
+        self.call_after_refresh(self._mount_rest)
+
+    async def _mount_rest(self) -> None:
+        """The other steps, mounted once the screen has painted; keys typed meanwhile (since `n`) wait for them and
+        then go to the field focused (screens/key_hold.py)."""
+        rest = [step for step in self._steps if step.id != STEP_IDS[self.step]]
+        for step in rest:
+            step.display = False
+        await self.query_one("#steps", ContentSwitcher).mount_all(rest)
+        for step in rest:
+            for field in step.query(FieldInput):
+                self._fill(field)
         self.release_keys()
 
     def _title(self) -> None:
@@ -137,7 +150,8 @@ class CaseScreen(HoldsKeys, CaseDecide):
     def ui_state(self) -> dict[str, object]:
         """Where the clerk is (step and focused widget), saved in clear with the next write: never any text."""
         focused = self.focused.id if self.focused is not None and self.focused.id else ""
-        return {"step": self.step, "focus": focused}
+        # "open" until the clerk leaves with Esc: a crash or a restart finds it and home offers to continue.
+        return {"step": self.step, "focus": focused, "open": True}
 
     def save_state(self) -> None:
         """One write of where the clerk is (on a step change, on leaving); typed text is saved as it is typed."""
@@ -152,7 +166,8 @@ class CaseScreen(HoldsKeys, CaseDecide):
         self.notify("已保存")
 
     def action_leave(self) -> None:
-        self.save_state()
+        if self.case.numbered:
+            self.case.save({**self.ui_state(), "open": False})
         self.dismiss(None)
 
     # -- form fields -------------------------------------------------------------------------------------------------
@@ -167,20 +182,20 @@ class CaseScreen(HoldsKeys, CaseDecide):
         with field.prevent(Input.Changed):
             field.value = value
         field.cursor_position = len(value)  # restored or backfilled text: the next key goes after it
-        verified = self.case.source_of(field.path) is FieldSource.VERIFIED and raw is None
-        field.set_class(verified, "verified")
+        source = self.case.source_of(field.path) if raw is None else FieldSource.TYPED
+        # A registry's value (or the clerk's override of it) is read-only: Ctrl+O changes it, with a reason.
+        field.locked = source in (FieldSource.VERIFIED, FieldSource.OVERRIDDEN)
+        field.set_class(source is FieldSource.VERIFIED, "verified")
+        field.set_class(source is FieldSource.OVERRIDDEN, "overridden")
         row = self._row(field)
-        if row is not None and verified:
-            row.note("✔ 核验回填")
+        if row is not None and field.locked:
+            # Short, to fit beside the field at 100 columns; a key on it says how to change it (Ctrl+O).
+            row.note("✔ 核验回填" if source is FieldSource.VERIFIED else "✎ 人工修改")
         elif row is not None and field.path.endswith("id_number") and value:
             # On resume the birth date, sex and age of an ID number show again, as when it was typed.
             text, error = id_facts(value, self.case.today())
             row.note(text, error=error)
         field.disabled = not self.case.editable
-
-    def _row(self, field: FieldInput) -> FormRow | None:
-        parent = field.parent
-        return parent if isinstance(parent, FormRow) else None
 
     @on(Input.Changed)
     def _typed(self, event: Input.Changed) -> None:
@@ -213,7 +228,7 @@ class CaseScreen(HoldsKeys, CaseDecide):
 
     def _to_type(self, field: FieldInput) -> bool:
         """The clerk types this field: it is not a backfilled (verified) value, or it is being re-typed."""
-        return field.path in self.raw or self.case.source_of(field.path) is not FieldSource.VERIFIED
+        return field.path in self.raw or self.case.source_of(field.path) not in LOCKED_SOURCES
 
     def _enter_moves_on(self, field: FieldInput) -> None:
         """Enter goes to the next field to type, passing over backfilled ones (Tab still visits every field)."""
@@ -259,7 +274,7 @@ class CaseScreen(HoldsKeys, CaseDecide):
         kinds = RERUN_ON.get(field.path)
         if kinds:
             self._run_lookups(tuple(k for k in kinds if k in self.case.application.scenario.verifications()))
-        if self.step == 3:
+        if self.step in (1, 3):  # the people step's authorization tick, the loan step's limits
             self._current().refresh_from_case()
 
     # -- choices (each step takes its own; a new scenario reshapes the others) ---------------------------------------
@@ -269,6 +284,7 @@ class CaseScreen(HoldsKeys, CaseDecide):
         # The people, loan and checklist steps depend on the scenario. Keys typed meanwhile wait for the result.
         self.hold_keys()
         try:
+            self._title()  # the first choice numbers a new case
             for step in (self.query_one(PeopleStep), self.query_one(LoanStep)):
                 await step.recompose()
             self._fill_inputs()

@@ -10,13 +10,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Label, Select, Static
+from textual.widgets import Header, Label, Select, Static
 
 from counter_app.services.intake import OperatorRef
 from counter_app.services.workstation import Workstation
 from forms.scenario import Scenario
 from forms.vocabulary import LINKED_ITEM_LABELS, VERIFICATION_LABELS, MaterialClass
 from screens.steps.scenario import CHOICES, LABELS
+from screens.widgets import CounterFooter
 
 
 class ConsultScreen(Screen[None]):
@@ -44,7 +45,7 @@ class ConsultScreen(Screen[None]):
                     yield Select(options, value=str(defaults[name]), allow_blank=False, id=f"cs-{name}")
             with VerticalScroll(id="consult-list"):
                 yield Static("", id="consult-text")
-        yield Footer()
+        yield CounterFooter()
 
     def on_mount(self) -> None:
         self._update()

@@ -10,7 +10,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from counter_app.services.followup import FollowUp
 from counter_app.services.intake import CHINA_TZ, IntakeCase, IntakeError, OperatorRef
@@ -18,6 +18,7 @@ from counter_app.services.workstation import Workstation
 from forms.vocabulary import CASE_STATUS_LABELS, CaseStatus, ShortfallStatus
 from printouts import DOC_LABELS, DocKind
 from screens.messages import RefreshData
+from screens.widgets import CounterFooter
 
 SHORTFALL_ZH = {ShortfallStatus.OPEN: "待补交", ShortfallStatus.FULFILLED: "已补交", ShortfallStatus.OVERDUE: "已逾期"}
 
@@ -64,7 +65,7 @@ class FollowupScreen(Screen[None]):
         yield DataTable(id="fu-shortfalls", cursor_type="row", zebra_stripes=True)
         yield Static("办理进度（平台同步）", classes="section-title")
         yield DataTable(id="fu-events", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield CounterFooter()
 
     def on_mount(self) -> None:
         self.query_one("#fu-shortfalls", DataTable).add_columns("材料", "约定补交日期", "状态")

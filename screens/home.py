@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 
 from textual import on
@@ -9,13 +10,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import DataTable, Header, Input, Static
 
 from counter_app.services.intake import CHINA_TZ, OperatorRef
 from counter_app.services.workstation import CaseRow, HomeData, Workstation
 from forms.vocabulary import CASE_STATUS_LABELS, CaseStatus
 from screens.key_hold import HoldsKeys
 from screens.messages import RefreshData
+from screens.widgets import CounterFooter
 
 
 class HomeScreen(HoldsKeys, Screen[None]):
@@ -28,7 +30,7 @@ class HomeScreen(HoldsKeys, Screen[None]):
         Binding("slash,ctrl+f", "find", "查找案件"),
         Binding("c", "consult", "材料咨询"),
         Binding("k", "calculator", "贷款计算"),
-        Binding("r", "refresh", "刷新"),
+        Binding("r", "refresh", "刷新", show=False),  # home refreshes itself; the footer keeps its room
         Binding("s", "sync", "同步"),
         Binding("o", "overdue", "逾期补件"),
         Binding("i", "kpi", "办件成效"),
@@ -54,7 +56,7 @@ class HomeScreen(HoldsKeys, Screen[None]):
             with Vertical(id="follow-col"):
                 yield Static("补件提醒（一周内到期及已逾期）", classes="section-title")
                 yield DataTable(id="shortfalls", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield CounterFooter()
 
     def on_mount(self) -> None:
         for table_id in ("#today", "#drafts"):
@@ -62,7 +64,24 @@ class HomeScreen(HoldsKeys, Screen[None]):
             table.add_columns("案件编号", "状态", "申请人", "身份证号码", "更新时间")
         self.query_one("#shortfalls", DataTable).add_columns("案件编号", "材料", "到期日", "状态")
         self.refresh_data()
+        self._offer_resume()
         self.release_keys()  # keys typed during the login check (`n` for a new case) act here now
+        # The case screen's modules, loaded once home has painted, so the first `n` of the day opens it at once.
+        self.call_after_refresh(importlib.import_module, "screens.case")
+
+    def _offer_resume(self) -> None:
+        """Once, after login: the case this clerk had open when the counter stopped is offered first."""
+        from screens.resume_dialog import ResumeDialog
+
+        row = self.workstation.draft_left_open(self.operator)
+        if row is None:
+            return
+
+        def answered(resume: bool | None) -> None:
+            if resume:
+                self._open(row.case_id)
+
+        self.app.push_screen(ResumeDialog(row), answered)
 
     def on_screen_resume(self) -> None:
         self.refresh_data()

@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Label, Static
+from textual.widgets import DataTable, Header, Input, Label, Static
 
 from counter_app.services.kpi import (
     MEASURE_COLUMNS_ZH,
@@ -25,6 +25,7 @@ from counter_app.services.kpi import (
 )
 from counter_app.services.kpi import workstation_report as build_workstation_report
 from counter_app.services.workstation import Workstation
+from screens.widgets import CounterFooter
 
 
 class KpiScreen(Screen[None]):
@@ -62,7 +63,7 @@ class KpiScreen(Screen[None]):
         )
         yield DataTable(id="kpi-verdicts", cursor_type="row", zebra_stripes=True)
         yield Static("", id="kpi-baseline")
-        yield Footer()
+        yield CounterFooter()
 
     def on_mount(self) -> None:
         self.query_one("#kpi-table", DataTable).add_columns(*MEASURE_COLUMNS_ZH)

@@ -12,10 +12,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, Vertical
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, Input, Label, Static
+from textual.widgets import Button, Header, Input, Label, Static
 
 from counter_app.services.case_types import LoginError, OperatorRef
 from screens.key_hold import HoldsKeys
+from screens.widgets import CounterFooter
 
 if TYPE_CHECKING:
     from counter_app.services.workstation import Workstation
@@ -52,7 +53,7 @@ class LoginScreen(HoldsKeys, Screen[OperatorRef | None]):
             yield Static("", id="login-error")
             ready = self._workstation()
             yield Static(ready.demo_hint() or "" if ready is not None else "", id="demo-hint")
-        yield Footer()
+        yield CounterFooter()
 
     def action_enter_login(self) -> None:
         if self.focused is not self.query_one("#login", Input):

@@ -8,11 +8,12 @@ from rich.markup import escape
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from counter_app.services.followup import FollowUp
 from counter_app.services.intake import OperatorRef
 from counter_app.services.workstation import Workstation
+from screens.widgets import CounterFooter
 
 
 class OverdueScreen(Screen[None]):
@@ -35,7 +36,7 @@ class OverdueScreen(Screen[None]):
         # Where the pack gives approval-to-disbursement a deadline (Shanxi), the late disbursements too.
         yield Static("", id="disbursement-title")
         yield DataTable(id="disbursement", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield CounterFooter()
 
     def on_mount(self) -> None:
         self.query_one("#overdue", DataTable).add_columns("案件编号", "材料", "约定补交日期")

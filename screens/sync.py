@@ -9,10 +9,11 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from counter_app.services.intake import IntakeError, OperatorRef
 from counter_app.services.workstation import ConflictRow, Workstation
+from screens.widgets import CounterFooter
 
 STATE_ZH = {
     "pending": "待发送",
@@ -48,7 +49,7 @@ class SyncScreen(Screen[None]):
         yield DataTable(id="conflicts", cursor_type="row", zebra_stripes=True)
         yield Static("复核提示（受理后补查结果不一致）", classes="section-title")
         yield DataTable(id="flags", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield CounterFooter()
 
     def on_mount(self) -> None:
         self.query_one("#outbox", DataTable).add_columns("案件编号", "版本", "状态", "尝试次数", "下次尝试", "错误")

@@ -7,9 +7,11 @@ from datetime import date
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import Horizontal
+from textual.containers import Horizontal, HorizontalGroup
+from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import Input, Label, Select, Static
+from textual.widgets import Footer, Input, Label, Select, Static
+from textual.widgets._footer import FooterKey
 
 from forms.application import label_for
 from forms.identifiers import FieldError, parse_id_number
@@ -33,6 +35,8 @@ TYPING: dict[str, tuple[str, int]] = {
     "months": (r"[0-9]*", 3),
     "rate": (r"[0-9]*\.?[0-9]*", 6),
     "completion_year": (r"[0-9]*", 4),
+    # 征信查询授权书编号 as printed or bar-coded: letters, digits and dashes.
+    "reference": (r"[0-9A-Za-z-]*", 32),
 }
 
 
@@ -49,6 +53,24 @@ class FieldInput(Input):
     refuses ring the bell and change nothing. Focus never selects the text: a restored or backfilled value is not
     wiped by the next key (the caret is put at its end).
     """
+
+    class EditRefused(Message):
+        """A key tried to change a locked value (a registry's): the screen says how to change it on purpose."""
+
+        def __init__(self, field: FieldInput) -> None:
+            super().__init__()
+            self.field = field
+
+    locked = False
+    """A verified (backfilled) or overridden value: no key changes it; only the explicit override (人工修改) does."""
+
+    def replace(self, text: str, start: int, end: int) -> None:
+        # Every edit (typing, Backspace, Delete, cut, paste) goes through here; setting ``value`` in code does not.
+        if self.locked:
+            self.restricted()
+            self.post_message(self.EditRefused(self))
+            return
+        super().replace(text, start, end)
 
     def __init__(self, path: str, *, placeholder: str = "", password: bool = False) -> None:
         restrict, max_length = typing_rule(path)
@@ -82,12 +104,48 @@ def next_to_type(step: Widget, after: FieldInput, to_type: Callable[[FieldInput]
     return None
 
 
+class CounterFooter(Footer):
+    """The footer, with help (F1), lock (Ctrl+L) and the palette pinned at the right: a screen with many keys (the
+    checklist, the review) cuts its own keys at 100 columns, never these."""
+
+    PINNED = ("help", "lock")
+    DEFAULT_CSS = """
+    CounterFooter .pinned-keys {
+        dock: right;
+        width: auto;
+        height: 1;
+        layout: horizontal;
+    }
+    CounterFooter .pinned-keys FooterKey.-command-palette {
+        dock: none;
+    }
+    """
+
+    def __init__(self) -> None:
+        # Compact: one space between keys instead of two, so a 100-column counter terminal shows a screen's keys.
+        super().__init__(compact=True)
+
+    def compose(self) -> ComposeResult:
+        pinned: list[Widget] = []
+        for widget in super().compose():
+            pins = isinstance(widget, FooterKey) and (
+                widget.action in self.PINNED or widget.has_class("-command-palette")
+            )
+            if pins:
+                pinned.append(widget)
+            else:
+                yield widget
+        if pinned:
+            with HorizontalGroup(classes="pinned-keys"):
+                yield from pinned
+
+
 class FormRow(Horizontal):
     """Label, input and an inline message (error, derived facts or the registry that supplied the value)."""
 
     DEFAULT_CSS = """
     FormRow {
-        height: 1;
+        height: auto;
         margin-bottom: 1;
     }
     FormRow > Label {
@@ -109,10 +167,15 @@ class FormRow(Horizontal):
     FormRow > FieldInput.verified {
         color: $success;
     }
+    FormRow > FieldInput.overridden {
+        color: $warning;
+    }
     FormRow > FieldInput.invalid {
         background: $error 30%;
     }
     FormRow > .field-note {
+        /* A long message (a wrong check digit and what it should be) wraps under itself, never cut. */
+        height: auto;
         width: 1fr;
         padding: 0 0 0 1;
         color: $text-muted;

@@ -14,7 +14,7 @@ from textual.widgets import DataTable, Input
 
 from forms.vocabulary import FieldSource, MaterialStatus
 from screens.case import CaseScreen
-from screens.home import HomeScreen
+from screens.resume_dialog import ResumeDialog
 from screens.widgets import FieldInput, typing_rule
 
 SIZE = (120, 36)
@@ -158,23 +158,19 @@ async def test_enter_skips_backfilled_fields_with_one_write(
         assert app.focused is screen.query_one("#f-fund_loan-rate", Input)
 
 
-async def test_a_lookup_that_backfills_the_field_enter_went_to_moves_focus_on(
-    t01_prepared: tuple[Path, str], copy_prepared: Callable[[Path], Path]
-) -> None:
-    folder, case_id = t01_prepared
-    app = build_app(copy_prepared(folder))
+async def test_a_lookup_that_backfills_the_field_enter_went_to_moves_focus_on(data_dir: Path) -> None:
+    app = build_app(data_dir)
     async with app.run_test(size=SIZE) as pilot:
         d = Driver(pilot, paste=True)
-        screen = await _open(d, case_id, "f5")
-        await d.fill("f-property-location", "临时坐落")  # typed over: the clerk's own value now
+        screen = await _new_case_people(d)
+        await d.fill("f-applicant-id_number", T01.applicant.id_number)
+        await d.fill("f-applicant-name", T01.applicant.name)
+        await d.press("f5")
         await d.settle()
-        assert screen.case.source_of("property.location") is FieldSource.TYPED
-        # The contract number again: Enter goes to the (typed) location while the lookups run; their answer
-        # backfills it, and focus goes on to a field the clerk types (keys typed next cannot overwrite 坐落).
-        contract = screen.query_one("#f-property-contract_number", FieldInput)
-        contract.focus()
-        await pilot.pause()
-        await d.press("ctrl+e", "backspace", T01.contract[-1], "enter")
+        # Enter after the contract number goes to 坐落 (empty: the clerk would type it) while the lookups run;
+        # their answer backfills it, and focus goes on to a field the clerk types (keys typed next cannot land in
+        # the backfilled, read-only 坐落).
+        await d.fill("f-property-contract_number", T01.contract)
         await pilot.pause()
         await d.settle()
         assert screen.case.source_of("property.location") is FieldSource.VERIFIED
@@ -196,9 +192,7 @@ async def test_resume_puts_the_caret_after_the_restored_text(data_dir: Path) -> 
     async with again.run_test(size=SIZE) as pilot:
         d = Driver(pilot)
         await d.login()
-        home = again.screen
-        assert isinstance(home, HomeScreen)
-        home.query_one("#drafts", DataTable).focus()
+        assert isinstance(again.screen, ResumeDialog)  # the case left open is offered at once
         await d.press("enter")
         await d.settle()
         phone = again.screen.query_one("#f-applicant-phone", Input)
@@ -229,7 +223,7 @@ async def test_checklist_space_moves_on_and_a_receives_every_missing_line(data_d
         assert table.cursor_row == missing[2]
         statuses = [r.status for r in screen.case.assessment().rows]
         assert statuses[missing[0]] is statuses[missing[1]] is MaterialStatus.RECEIVED
-        assert screen.active_bindings["a"].binding.description == "全部已收取"  # in the footer
+        assert screen.active_bindings["a"].binding.description == "全收"  # in the footer (short: 100 columns)
         await d.press("a")
         await d.settle()
         after = screen.case.assessment().rows

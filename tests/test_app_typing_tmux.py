@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from tmux_helpers import COUNTER, TMUX, keys, open_new_case_at_people, start, tmux, type_text, wait_for
+from tmux_helpers import COUNTER, TMUX, keys, log_in, open_new_case_at_people, start, tmux, type_text, wait_for
 
 ID18 = "370202198803159132"  # T01's applicant (docs/sandbox.md)
 NAME = "王建国"
@@ -59,3 +59,30 @@ def test_an_id_takes_18_characters_at_typing_speed(tmp_path: Path) -> None:
     applicant = payload["application"]["applicant"]
     assert (applicant["id_number"], applicant["name"], applicant["phone"]) == (ID18, NAME, PHONE)
     assert not payload["drafts"]
+
+
+@pytest.mark.skipif(TMUX is None, reason="tmux is not installed")
+@pytest.mark.skipif(not COUNTER.exists(), reason="the counter command is not installed in this environment")
+def test_choices_then_pagedown_then_people_at_typing_speed(tmp_path: Path) -> None:
+    """Two scenario choices (each reshapes the later steps), PageDown and the applicant, all 30 ms apart: the
+    choices hold, and every value lands in its own field of the reshaped people step."""
+    data = tmp_path / "data"
+    session = start(data, "choices")
+    try:
+        deadline = time.monotonic() + 40
+        log_in(session, deadline)
+        wait_for(session, "今日案件", deadline)
+        keys(session, "n", "Tab", "Enter", "Down", "Enter", "Tab", "Enter", "Down", "Enter", "PageDown")
+        type_text(session, ID18)
+        keys(session, "Enter")
+        type_text(session, NAME)
+        keys(session, "Enter")
+        type_text(session, PHONE)
+        wait_for(session, "代办人（帮办代办员）", deadline)  # the agent's rows: the second choice reshaped the step
+        screen = wait_for(session, "1988-03-15", deadline)
+        lines = screen.splitlines()
+        assert any(f" {ID18} " in line for line in lines if "身份证号码" in line), screen
+        assert any(NAME in line for line in lines if "姓名" in line), screen
+        assert any(PHONE in line for line in lines if "手机号码" in line), screen
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], check=False, capture_output=True)

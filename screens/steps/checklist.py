@@ -37,10 +37,10 @@ class ChecklistStep(Step):
 
     TITLE = "材料清单"
     BINDINGS = [
-        Binding("space", "received", "已收取"),
-        Binding("a", "received_all", "全部已收取"),
+        Binding("space", "received", "已收取", key_display="空格"),
+        Binding("a", "received_all", "全收"),
         Binding("w", "waive", "容缺"),
-        Binding("m", "missing", "未提交"),
+        Binding("m", "missing", "未提交", show=False),  # rare; in the help and the step's hint
         Binding("c", "commit", "告知承诺", show=False),
     ]
     DEFAULT_CSS = """
