@@ -137,7 +137,7 @@ async def produce(out: Path) -> list[Path]:
             await d.fill("f-applicant-id_number", "370203199511089153")
             await d.fill("f-applicant-name", "陈思远")
             await d.fill("f-applicant-phone", "13800000021")
-            await d.press("space")  # the credit authorization is signed
+            await d.fill("f-credit_authorization-reference", "SQ-T02-0001")  # the signed authorization's number
             await d.press("pagedown")
             await d.settle()
             await d.press("f8")
