@@ -171,8 +171,8 @@ class GatewayClient(LookupSending):
             if transport is None:
                 raise ValueError("未设置核验网关地址（gateway_url），也未提供内嵌沙箱：请由 counter_app.compose 打开")
             base_url = IN_PROCESS_BASE_URL
-        timeout = settings.lookup_timeout_seconds
-        policy = policy or RetryPolicy(lookup_timeout=timeout, attempt_timeout=min(3.0, timeout))
+        # Per attempt: an equal share of the setting, at least 3 s (RetryPolicy.for_deadline, docs/protocol.md).
+        policy = policy or RetryPolicy.for_deadline(settings.lookup_timeout_seconds)
         return cls(
             base_url=base_url,
             app_key=settings.app_key,

@@ -3,9 +3,11 @@
 The half of :class:`counter_app.services.gateway.GatewayClient` that talks HTTP for a single lookup, kept apart from
 the client's state (online/offline, probe, cache, audit) in :mod:`counter_app.services.gateway`:
 
-- each attempt is signed (:mod:`counter_app.services.signing`) and has its own timeout (``attempt_timeout``);
+- each attempt is signed (:mod:`counter_app.services.signing`) and has its own timeout (``attempt_timeout``; from
+  the settings an equal share of the deadline, at least 3 s: :meth:`RetryPolicy.for_deadline`);
 - transport errors, timeouts and 5xx are retried with exponential backoff, at most ``attempts`` times, all under
-  the lookup's deadline (``lookup_timeout``) and the same ``X-Request-Id``;
+  the lookup's deadline (``lookup_timeout``) and the same ``X-Request-Id``; the final text says how it ended and how
+  often it was retried ("核验超时未答复（已重试 2 次）"), never "正在重试";
 - a 4xx becomes ``refused`` with the gateway's error code, a malformed or mismatched answer ``unavailable``;
 - the answer is validated with pydantic and every string passes :func:`~counter_app.services.sanitize.clean_text`;
 - the ``data`` of a ``match``/``mismatch`` answer must keep its kind's contract (:mod:`forms.registry_data`), else
@@ -55,6 +57,19 @@ class _Retryable(Exception):
         self.problem = problem
 
 
+def _final(request: LookupRequest, problem: LookupProblem, attempts: int, deadline: float | None) -> LookupProblem:
+    """The text of a lookup that ended ``unavailable``, true at the end: what happened and how often it was retried
+    (an attempt's own text never promises another try). ``deadline``: the lookup's deadline cut it off."""
+    label = VERIFICATION_LABELS[request.kind]
+    retried = f"已重试 {attempts - 1} 次" if attempts > 1 else ""
+    if deadline is not None:
+        within = f"{deadline:g} 秒" + (f"内{retried}" if retried else "")
+        return LookupProblem(code="timeout", message=f"{label}核验超时未答复（{within}）")
+    if problem.code == "timeout":
+        return LookupProblem(code="timeout", message=f"{label}核验超时未答复" + (f"（{retried}）" if retried else ""))
+    return LookupProblem(code=problem.code, message=problem.message + (f"，{retried}" if retried else ""))
+
+
 class LookupSending:
     """Send one lookup with retries and turn whatever comes back into a :class:`VerificationResult`."""
 
@@ -72,7 +87,8 @@ class LookupSending:
         body = request.body()
         attempts = 0
         what = f"{request.kind.value} lookup {request.request_id}"  # no personal data: kind and request id only
-        problem = LookupProblem(code="timeout", message=f"{VERIFICATION_LABELS[request.kind]}核验超时，请稍后重试")
+        problem = LookupProblem(code="timeout", message=f"{VERIFICATION_LABELS[request.kind]}核验超时未答复")
+        deadline: float | None = None
         try:
             async with asyncio.timeout(policy.lookup_timeout):
                 while attempts < policy.attempts:
@@ -88,11 +104,10 @@ class LookupSending:
                         )
                         await self._sleep(delay)
         except TimeoutError:
-            problem = LookupProblem(
-                code="timeout", message=f"{VERIFICATION_LABELS[request.kind]}核验超时（{policy.lookup_timeout:g} 秒）"
-            )
-        logger.warning("gateway: %s unavailable after %d attempt(s): %s", what, attempts, problem.code)
-        return self._local_result(request, VerificationOutcome.UNAVAILABLE, problem, attempts)
+            deadline = policy.lookup_timeout
+        final = _final(request, problem, attempts, deadline)
+        logger.warning("gateway: %s unavailable after %d attempt(s): %s", what, attempts, final.code)
+        return self._local_result(request, VerificationOutcome.UNAVAILABLE, final, attempts)
 
     async def _attempt(self, request: LookupRequest, body: bytes, attempt: int) -> VerificationResult:
         http_request = self._http.build_request("POST", f"/v1/verify/{request.kind.value}", content=body)
@@ -114,7 +129,8 @@ class LookupSending:
             async with asyncio.timeout(self.policy.attempt_timeout):
                 response = await self._http.send(http_request)
         except TimeoutError:
-            raise _Retryable(LookupProblem(code="timeout", message=f"{label}核验超时，正在重试")) from None
+            # No "正在重试" here: this may be the last attempt; _final words the lookup's end state.
+            raise _Retryable(LookupProblem(code="timeout", message=f"{label}核验超时未答复")) from None
         except httpx.TransportError as exc:
             raise _Retryable(
                 LookupProblem(code="transport", message=f"{label}核验网络连接失败（{type(exc).__name__}）")

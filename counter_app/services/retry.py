@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -17,6 +18,10 @@ __all__ = ["Backoff", "RetryPolicy"]
 
 # 2**30 times any sensible base is far beyond every ceiling; the cap keeps huge attempt counts from overflowing.
 _MAX_DOUBLINGS = 30
+
+# The shortest an attempt of a lookup is given (seconds) when the deadline allows it: a registry that is merely slow
+# must not be cut off sooner, while a hung connection is still abandoned early enough to try again.
+ATTEMPT_FLOOR = 3.0
 
 
 @dataclass(frozen=True)
@@ -53,6 +58,21 @@ class RetryPolicy(BaseModel):
     failure_threshold: int = Field(3, ge=1)
     probe_timeout: float = Field(2.0, gt=0)
     probe_interval: float = Field(15.0, ge=0)
+
+    @classmethod
+    def for_deadline(cls, lookup_timeout: float, *, floor: float = ATTEMPT_FLOOR, **fields: Any) -> RetryPolicy:
+        """The policy for a lookup deadline of ``lookup_timeout`` seconds (the ``lookup_timeout_seconds`` setting).
+
+        Each attempt gets an equal share of the deadline, ``lookup_timeout / attempts``, but at least ``floor``
+        (3 s) and never more than the deadline itself: 8 s -> 3 s per attempt, 30 s -> 10 s, 2 s -> 2 s. So a raised
+        setting lets a slow registry answer (a 5 s registry from 16 s on), and a hung attempt still leaves
+        time for the next one. ``fields`` are the policy's other fields (``attempts`` included).
+        """
+        attempts = int(fields.pop("attempts", cls.model_fields["attempts"].default))
+        share = max(lookup_timeout / attempts, floor)
+        return cls(
+            attempts=attempts, lookup_timeout=lookup_timeout, attempt_timeout=min(share, lookup_timeout), **fields
+        )
 
     @property
     def schedule(self) -> Backoff:
