@@ -149,6 +149,7 @@ class CounterApp(App[None]):
     async def _background_round(self) -> None:
         flags_before = len(self.workstation.review_flags())
         try:
+            self.workstation.purge_spool()  # spooled PDFs past spool_retention_days (personal data in clear)
             await self.workstation.background_round()
         except Exception as exc:
             self.log.warning(f"background round failed: {exc!r}")

@@ -82,6 +82,14 @@ class Settings(BaseSettings):
     printer: str = ""
     """Printer name for ``lp``; empty means PDFs go to the spool folder only."""
 
+    print_follow_seconds: float = Field(20.0, gt=0, le=300)
+    """Seconds to follow a print job with ``lpstat`` after ``lp`` queued it; a job held, stopped or still pending by
+    then is reported as not printed (打印机未完成) and its PDF kept in the spool folder."""
+
+    spool_retention_days: int = Field(30, ge=1, le=3650)
+    """Days a PDF may stay in the spool folder (it holds personal data in clear); older ones are deleted by the
+    background round and by ``counter spool purge``."""
+
     font_path: Path | None = None
     """TrueType CJK font to embed in printouts; empty means search the system."""
 

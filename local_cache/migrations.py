@@ -268,6 +268,15 @@ _V5: tuple[str, ...] = (
 # payload, which needs the key, so the store passes that step in as a data step (Store.open).
 _V6: tuple[str, ...] = ()
 
+# v7: what the printer did with a print (issue 14): lp only queues a job, so the log keeps the CUPS job id and its
+# followed state ("queued", then "completed", "held", "stopped", "pending" ...) with the message the clerk saw.
+# NULL on older rows and on prints with no printer configured. No personal data: state, job id and spool path.
+_V7: tuple[str, ...] = (
+    "ALTER TABLE prints ADD COLUMN job_id TEXT",
+    "ALTER TABLE prints ADD COLUMN printer_state TEXT",
+    "ALTER TABLE prints ADD COLUMN printer_message TEXT",
+)
+
 MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
     (1, _V1),
     (2, _V2),
@@ -275,6 +284,7 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
     (4, _V4),
     (5, _V5),
     (6, _V6),
+    (7, _V7),
 )
 LATEST_VERSION = MIGRATIONS[-1][0]
 

@@ -64,6 +64,9 @@ class PrintLogEntry:
     printed_at: datetime
     is_reprint: bool
     reason: str | None
+    job_id: str | None = None
+    printer_state: str | None = None  # None: no printer; "completed" is the only state that means printed
+    printer_message: str | None = None
 
 
 class Outbox:
@@ -218,7 +221,17 @@ class PrintLog:
     def __init__(self, db: Database, audit: AuditLog, cases: Cases, clock: Callable[[], datetime]) -> None:
         self._db, self._audit, self._cases, self._clock = db, audit, cases, clock
 
-    def record(self, case_id: str, document: str, *, actor: str, reason: str | None = None) -> PrintLogEntry:
+    def record(
+        self,
+        case_id: str,
+        document: str,
+        *,
+        actor: str,
+        reason: str | None = None,
+        job_id: str | None = None,
+        printer_state: str | None = None,
+        printer_message: str | None = None,
+    ) -> PrintLogEntry:
         """Log a print; a repeated print of the same document is a reprint and must give a reason."""
         with self._db.write() as conn:
             number = self._cases.case_number_of(case_id)
@@ -236,12 +249,24 @@ class PrintLog:
                     "printed_at": self._clock().isoformat(),
                     "is_reprint": int(is_reprint),
                     "reason": reason.strip() if reason else None,
+                    "job_id": job_id,
+                    "printer_state": printer_state,
+                    "printer_message": printer_message,
                 }
             )
             self._audit.append(
                 Action.REPRINT if is_reprint else Action.PRINT, actor=actor, case_number=number, document=document
             )
         return self.prints(case_id)[-1]
+
+    def settle(self, case_id: str, job_id: str, *, printer_state: str, printer_message: str | None) -> int:
+        """What the printer finally did with a logged job (followed after lp queued it); returns rows changed."""
+        with self._db.write() as conn:
+            cursor = conn.conn.execute(
+                "UPDATE prints SET printer_state = ?, printer_message = ? WHERE case_id = ? AND job_id = ?",
+                [printer_state, printer_message, case_id, job_id],
+            )
+            return int(cursor.rowcount)
 
     def prints(self, case_id: str) -> list[PrintLogEntry]:
         return [
@@ -253,6 +278,9 @@ class PrintLog:
                 datetime.fromisoformat(r["printed_at"]),
                 bool(r["is_reprint"]),
                 r["reason"],
+                r["job_id"],
+                r["printer_state"],
+                r["printer_message"],
             )
             for r in self._db.conn.query("SELECT * FROM prints WHERE case_id = ? ORDER BY id", [case_id])
         ]

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9-]+")
+_REQUEST_ID = re.compile(r"request id is (\S+)")
 _PRINTER_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.@:/+-]{0,126}$")
 LP_TIMEOUT_SECONDS = 20.0
 
@@ -59,6 +60,15 @@ class PrintRecord:
     printer_message: str | None
     warnings: tuple[str, ...]
     reprint_number: int = 0  # 第 N 次补打 (0: not a reprint)
+    job_id: str | None = None  # CUPS' job id from lp ("QUEUE-123")
+    # None: not sent to a printer; "queued": lp took it, not yet followed; then a printouts.jobs.JobState value.
+    job_state: str | None = None
+    kept: bool = True  # the PDF is still in the spool (deleted once printed when reprints come from stored data)
+
+    @property
+    def printed(self) -> bool:
+        """The printer confirmed the job: only then did paper come out."""
+        return self.job_state == "completed"
 
     def log_row(self) -> dict[str, object]:
         """The columns of local_cache's ``prints`` table (case_id is the store's to fill)."""
@@ -69,6 +79,12 @@ class PrintRecord:
             "is_reprint": int(self.is_reprint),
             "reason": self.reason,
         }
+
+
+def job_id_of(lp_output: str) -> str | None:
+    """The job id from lp's "request id is QUEUE-123 (1 file(s))"."""
+    match = _REQUEST_ID.search(lp_output)
+    return match.group(1) if match else None
 
 
 def safe_case_part(case_no: str) -> str:
@@ -90,6 +106,10 @@ def _prepare_dir(spool_dir: Path) -> Path:
     except OSError as exc:
         reason = exc.strerror or exc
         raise SpoolError(f"打印目录（spool_dir）“{spool_dir}”无法创建：{reason}；请检查路径和写权限") from exc
+    # A folder made earlier by hand (or by an older version) may be readable by others: the PDFs hold names, ID
+    # and card numbers, so the folder is the owner's only.
+    if os.name == "posix" and spool_dir.stat().st_uid == os.getuid():
+        spool_dir.chmod(0o700)
     return spool_dir.resolve()
 
 
@@ -171,11 +191,13 @@ def spool_document(
         raise
     sent = False
     message: str | None = None
+    job_id: str | None = None
     if printer:
         sent, message = send_to_printer(
             path, printer, title=f"{DOC_LABELS[kind]} {doc.case_no}", lp_command=lp_command, timeout=lp_timeout
         )
         if sent:
+            job_id = job_id_of(message or "")
             logger.info("print: %s (%d pages) sent to printer %s: %s", what, doc.pages, printer, message)
         else:
             logger.warning("print: %s spooled to %s, printer %s failed: %s", what, path, printer, message)
@@ -197,4 +219,6 @@ def spool_document(
         printer_message=message,
         warnings=doc.warnings,
         reprint_number=reprint_number if is_reprint else 0,
+        job_id=job_id,
+        job_state="queued" if sent else None,
     )

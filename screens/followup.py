@@ -17,6 +17,7 @@ from counter_app.services.intake import CHINA_TZ, IntakeCase, IntakeError, Opera
 from counter_app.services.workstation import Workstation
 from forms.vocabulary import CASE_STATUS_LABELS, CaseStatus, ShortfallStatus
 from printouts import DOC_LABELS, DocKind
+from screens.case_printing import follow_jobs
 from screens.messages import RefreshData
 from screens.widgets import CounterFooter
 
@@ -142,6 +143,7 @@ class FollowupScreen(Screen[None]):
                 self.notify(escape(str(exc)), severity="error")
                 return
             self.notify(f"已补打{DOC_LABELS[kind]} → {record.path.name}")
+            follow_jobs(self.app, self.case, [record])
 
         self.app.push_screen(SupervisorDialog(self.workstation, f"补打{DOC_LABELS[kind]}", reason="申请人遗失"), done)
 

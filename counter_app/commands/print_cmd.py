@@ -62,6 +62,9 @@ def handle(args: argparse.Namespace) -> int:
             reason=args.reason,
             authorized_by=operator if reprinting and workstation.is_supervisor(operator) else None,
         )
+        # lp only queues the job: wait (bounded) for the printer to finish it, and log what it did.
+        record = case.follow_print(record)
+        case.note_print(record)
     except (LoginError, IntakeError, ValueError, OSError) as exc:
         raise CommandError(str(exc)) from exc
     finally:

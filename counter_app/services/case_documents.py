@@ -167,7 +167,7 @@ class PrintCommands(CaseCore):
             record = print_document(self.document_data(kind), **options)  # type: ignore[arg-type]
             log_reason = reason or (DRAFT_AGAIN if kind.value in prints.drafts else None)
             drafts = tuple(sorted({*prints.drafts, kind.value}))
-            self._remember_print(prints.model_copy(update={"drafts": drafts}), kind, log_reason)
+            self._remember_print(prints.model_copy(update={"drafts": drafts}), kind, log_reason, record)
             return record
         if snapshot is not None and (authorized_by is None or authorized_by.role != Role.SUPERVISOR.value):
             raise IntakeError("补打须经负责人授权：请负责人输入账号密码")
@@ -178,7 +178,7 @@ class PrintCommands(CaseCore):
                 # The copy signed before the decision was a working copy; this is the final one, not a reprint.
                 reason = FINAL_AFTER_DRAFT
             frozen = {**prints.frozen, kind.value: data.model_dump_json()}
-            self._remember_print(prints.model_copy(update={"frozen": frozen}), kind, reason)
+            self._remember_print(prints.model_copy(update={"frozen": frozen}), kind, reason, record)
             return record
         if not (reason and reason.strip()):
             raise IntakeError("补打须说明原因（例如：申请人遗失、打印机卡纸）")
@@ -188,11 +188,37 @@ class PrintCommands(CaseCore):
         number = prints.reprints.get(kind.value, 0) + 1
         record = reprint(load_data(kind, snapshot), reason=reason, number=number, **options)  # type: ignore[arg-type]
         counted = prints.model_copy(update={"reprints": {**prints.reprints, kind.value: number}})
-        self._remember_print(counted, kind, reason)
+        self._remember_print(counted, kind, reason, record)
         return record
 
-    def _remember_print(self, prints: Prints, kind: DocKind, reason: str | None) -> None:
+    def follow_print(self, record: PrintRecord) -> PrintRecord:
+        """Follow a job ``lp`` queued (``lpstat``, up to print_follow_seconds) and say what became of it; once the
+        printer confirms it, the PDF is deleted: every reprint of a case's document is rebuilt from the stored data
+        (``prints.frozen`` after the decision, the case itself before), so no printed personal data lingers.
+
+        Blocks for up to the deadline and touches no store, so the app runs it in a thread; then :meth:`note_print`.
+        """
+        from printouts.jobs import settle
+
+        return settle(record, deadline_seconds=self._printing.follow_seconds, discard_when_printed=True)
+
+    def note_print(self, record: PrintRecord) -> None:
+        """Write a followed job's outcome into the case's print log (printed, or 打印机未完成 and why)."""
+        if record.job_id and record.job_state:
+            self._repo.settle_print(
+                self.case_id, record.job_id, printer_state=record.job_state, printer_message=record.printer_message
+            )
+
+    def _remember_print(self, prints: Prints, kind: DocKind, reason: str | None, record: PrintRecord) -> None:
         def effects(file: CaseFile, assessment: Assessment) -> None:
-            self._repo.log_print(self.case_id, kind.value, actor=self.operator.actor, reason=reason)
+            self._repo.log_print(
+                self.case_id,
+                kind.value,
+                actor=self.operator.actor,
+                reason=reason,
+                job_id=record.job_id,
+                printer_state=record.job_state,
+                printer_message=record.printer_message,
+            )
 
         self._run(lambda f: f.model_copy(update={"prints": prints}), effects)

@@ -134,8 +134,29 @@ class CaseRepository:
         self._store.outbox.enqueue(case_id, version, platform_payload(file, assessment), actor=actor)
         return version
 
-    def log_print(self, case_id: str, document: str, *, actor: str, reason: str | None) -> None:
-        self._store.prints.record(case_id, document, actor=actor, reason=reason)
+    def log_print(
+        self,
+        case_id: str,
+        document: str,
+        *,
+        actor: str,
+        reason: str | None,
+        job_id: str | None = None,
+        printer_state: str | None = None,
+        printer_message: str | None = None,
+    ) -> None:
+        self._store.prints.record(
+            case_id,
+            document,
+            actor=actor,
+            reason=reason,
+            job_id=job_id,
+            printer_state=printer_state,
+            printer_message=printer_message,
+        )
+
+    def settle_print(self, case_id: str, job_id: str, *, printer_state: str, printer_message: str | None) -> None:
+        self._store.prints.settle(case_id, job_id, printer_state=printer_state, printer_message=printer_message)
 
     def audit(self, action: str, *, actor: str, case_number: str, **detail: Any) -> None:
         self._store.audit.append(action, actor=actor, case_number=case_number, **detail)

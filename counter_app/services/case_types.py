@@ -55,6 +55,7 @@ class PrintSetup:
     printer: str | None
     font_path: Path | None
     window: str
+    follow_seconds: float = 20.0  # how long a queued job is followed with lpstat (print_follow_seconds)
 
 
 def utc_now() -> datetime:

@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     import httpx
 
     from local_cache import Store
+    from printouts.retention import PurgeResult
     from printouts.spool import PrintRecord
 
 _CASE_NO = re.compile(r"^[A-Z0-9]{1,16}-\d{8}-\d{4}$")
@@ -83,6 +84,7 @@ class Workstation:
             printer=settings.printer or None,
             font_path=settings.font_path,
             window=settings.window_name,
+            follow_seconds=settings.print_follow_seconds,
         )
 
     def today(self) -> date:
@@ -182,6 +184,14 @@ class Workstation:
         self.last_deferred = await resolve_pending(self.gateway_for(system), self._store)
         self.last_sync = await self.sync_engine().run_once()
         return self.last_sync
+
+    def purge_spool(self, now: datetime | None = None) -> PurgeResult:
+        """Delete spooled PDFs older than the retention (spool_retention_days): they hold personal data in clear,
+        and reprints are rebuilt from the case's stored document data. Never raises."""
+        from printouts.retention import purge_spool
+
+        days = timedelta(days=self.settings.spool_retention_days)
+        return purge_spool(self.printing.spool_dir, older_than=days, now=now or self.clock())
 
     def outbox_entries(self) -> list[Any]:
         return self._store.outbox.entries()
