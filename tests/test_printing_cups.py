@@ -100,7 +100,12 @@ def test_a_receipt_prints_then_a_stopped_printer_is_reported(
 ) -> None:
     monkeypatch.setenv("CUPS_SERVER", cups["CUPS_SERVER"])
     out = _cups_pdf_out()
-    before = set(out.glob("*.pdf")) if out.exists() else set()
+    # cups-pdf names its file after the job title, so a rerun overwrites: what is new is what was written since.
+    start = time.time() - 1
+
+    def written() -> set[Path]:
+        return {p for p in out.glob("*.pdf") if p.stat().st_mtime >= start} if out.exists() else set()
+
     settings = Settings(data_dir=tmp_path, printer=QUEUE, print_follow_seconds=30)
     ws = open_counter(settings, clock=lambda: datetime(2026, 9, 30, 2, 0, tzinfo=UTC))
     store_of(ws).operators.add("sun", "孙帮办", "agent", "long-enough-1")
@@ -117,7 +122,7 @@ def test_a_receipt_prints_then_a_stopped_printer_is_reported(
     assert record.printed, record.printer_message
     # Printed: the receipt reprints from the case's frozen data, so the spooled copy with personal data is gone.
     assert not record.kept and not record.path.exists()
-    new = set(out.glob("*.pdf")) - before
+    new = written()
     assert len(new) == 1 and next(iter(new)).read_bytes().startswith(b"%PDF")
     logged = store_of(ws).prints.prints(case.case_id)[-1]
     assert (logged.document, logged.job_id, logged.printer_state) == ("receipt", record.job_id, "completed")
@@ -136,4 +141,4 @@ def test_a_receipt_prints_then_a_stopped_printer_is_reported(
     logged = store_of(ws).prints.prints(case.case_id)[-1]
     assert (logged.document, logged.printer_state) == ("form", "stopped")
     assert logged.printer_message == stuck.printer_message
-    assert set(out.glob("*.pdf")) - before == new  # nothing came out of the stopped printer
+    assert written() == new  # nothing came out of the stopped printer
