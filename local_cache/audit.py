@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import sqlite3
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -36,7 +37,12 @@ _HEX_DIGEST = re.compile(r"[0-9a-f]{32,}")
 # Request ids are UUIDs: their last group may hold 11 digits that read like a mobile number ("c14503721761").
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
-ProblemKind = Literal["altered", "inserted", "missing"]
+# altered/inserted/missing/reordered: one entry; head: meta.audit_head missing, unreadable or not the last entry;
+# no_chain: the table is gone or emptied while records exist; unlogged: records whose audit entry is not in the
+# chain; unreadable: the table or a row cannot be read; rewritten: the chain differs from the platform's anchors.
+ProblemKind = Literal[
+    "altered", "inserted", "missing", "reordered", "head", "no_chain", "unlogged", "unreadable", "rewritten"
+]
 
 
 class Action:
@@ -104,27 +110,49 @@ class AuditEntry:
 
 @dataclass(frozen=True)
 class AuditReport:
-    """The result of :meth:`AuditLog.verify`; ``problem``/``seq`` name the first bad entry."""
+    """The result of :meth:`AuditLog.verify` (local_cache/audit_verify.py); ``problem``/``seq`` name the first bad
+    entry (``seq`` None when the problem is the table or the head as a whole), ``count`` how many entries it spans,
+    ``moved_to`` where a moved entry sits now. ``anchored``/``anchors``: after a comparison with the platform,
+    the newest anchored entry that matched and how many anchors the platform holds."""
 
     ok: bool
     entries: int
     problem: ProblemKind | None = None
     seq: int | None = None
     message: str = ""
+    count: int = 1
+    moved_to: int | None = None
+    anchored: int | None = None
+    anchors: int | None = None
 
     def render(self) -> str:
         """One line for ``counter audit verify``."""
-        if self.ok:
+        if not self.ok:
+            return f"审计日志校验失败：{self.message}"
+        if self.message:  # intact, with a remark (e.g. not compared with the platform)
+            return self.message
+        if self.anchors is None:
             return f"审计日志完整：共 {self.entries} 条，哈希链校验通过。"
-        return f"审计日志校验失败：{self.message}"
+        later = self.entries - (self.anchored or 0)
+        tail = f"；其后 {later} 条尚未锚定（下次同步时锚定）" if later > 0 else ""
+        return (
+            f"审计日志完整：共 {self.entries} 条，哈希链校验通过；与平台保存的 {self.anchors} 个锚点一致"
+            f"（已锚定至第 {self.anchored or 0} 条{tail}）。"
+        )
 
-
-_PROBLEM_ZH = {"altered": "被篡改", "inserted": "为插入的伪造条目", "missing": "缺失（被删除）"}
-
-
-def _problem(kind: ProblemKind, seq: int, entries: int, extra: str = "") -> AuditReport:
-    message = f"第 {seq} 条{_PROBLEM_ZH[kind]}{extra}（entry {seq} {kind}）。"
-    return AuditReport(ok=False, entries=entries, problem=kind, seq=seq, message=message)
+    def as_json(self) -> dict[str, Any]:
+        """``counter audit verify --json`` (docs/cli.md)."""
+        return {
+            "ok": self.ok,
+            "entries": self.entries,
+            "problem": self.problem,
+            "seq": self.seq,
+            "count": self.count if self.problem else 0,
+            "moved_to": self.moved_to,
+            "anchored": self.anchored,
+            "anchors": self.anchors,
+            "message": self.render(),
+        }
 
 
 class AuditLog:
@@ -168,32 +196,17 @@ class AuditLog:
             ::-1
         ]
 
+    def head(self) -> tuple[int, str] | None:
+        """The newest entry's ``(seq, hash)``, for the platform's anchor (None when the log is empty or unreadable)."""
+        try:
+            row = self._db.conn.conn.execute("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
+        except sqlite3.Error:
+            return None
+        return None if row is None else (int(row[0]), str(row[1]))
+
     def verify(self) -> AuditReport:
-        """Walk the chain; name the first altered, inserted or missing entry."""
-        conn = self._db.conn
-        head_row = conn.conn.execute("SELECT value FROM meta WHERE key = ?", [HEAD_KEY]).fetchone()
-        head_seq, head_hash = (0, GENESIS) if head_row is None else (int(head_row[0].split(":")[0]), head_row[0][-64:])
-        expected, prev_hash, prev_seq, count = 1, GENESIS, 0, 0
-        for row in conn.query("SELECT * FROM audit_log ORDER BY seq"):
-            count += 1
-            seq = int(row["seq"])
-            if seq > head_seq:
-                return _problem("inserted", seq, count, "（超出记录的链尾）")
-            if seq > expected:
-                return _problem("missing", expected, count)
-            if entry_hash(row) != row["hash"]:
-                shifted = {**row, "seq": seq - 1}
-                if seq > 1 and entry_hash(shifted) == row["hash"]:
-                    # This entry was renumbered one up: something was slipped in before it.
-                    return _problem("inserted", seq - 1, count)
-                return _problem("altered", seq, count)
-            if row["prev_hash"] != prev_hash:
-                # This entry is self-consistent but does not follow its predecessor: the predecessor was altered
-                # and re-hashed, or this entry was forged on top of another chain.
-                return _problem("altered", prev_seq or seq, count, "（哈希链断开）")
-            expected, prev_hash, prev_seq = seq + 1, row["hash"], seq
-        if prev_seq < head_seq:
-            return _problem("missing", prev_seq + 1, count, "（链尾条目被删除）")
-        if prev_hash != head_hash:
-            return _problem("altered", prev_seq, count, "（与记录的链尾不符）")
-        return AuditReport(ok=True, entries=count)
+        """Walk the chain; name the first altered, inserted, missing or moved entry. Never raises: a damaged
+        table or head is a report too (local_cache/audit_verify.py)."""
+        from local_cache.audit_verify import verify_chain  # that module imports this one
+
+        return verify_chain(self._db.conn.conn, entry_hash)

@@ -97,9 +97,9 @@ class HomeScreen(HoldsKeys, Screen[None]):
         pending = data.outbox_states.get("pending", 0)
         dead = data.outbox_states.get("dead", 0)
         network = "● 联网" if data.online else "○ 离线（核验排队，联网后补查）"
+        if data.pending_lookups:  # queued because the gateway was unreachable: never "联网" while they wait
+            network = f"○ 离线排队 {data.pending_lookups} 项（联网后补查）"
         outbox = f"待同步 {pending} 件" + (f"，同步失败 {dead} 件" if dead else "")
-        if data.pending_lookups:
-            outbox += f"，待补查核验 {data.pending_lookups} 项"
         if data.review_flags:
             outbox += f"，[b red]复核提示 {len(data.review_flags)} 件（按 S 查看）[/]"
         self.query_one("#status-line", Static).update(

@@ -19,7 +19,7 @@ from counter_app.services.intake import IntakeCase, OperatorRef
 from counter_app.services.workstation import Workstation
 from counter_app.settings import Settings
 from forms.scenario import Scenario
-from forms.vocabulary import CaseStatus, MaterialStatus, VerificationOutcome
+from forms.vocabulary import CaseStatus, MaterialStatus, VerificationKind, VerificationOutcome
 from printouts import DocKind
 
 NOW = datetime(2026, 9, 30, 2, 0, tzinfo=UTC)
@@ -68,7 +68,6 @@ def fill(case: IntakeCase, values: dict[str, str], contract: str, card: str) -> 
 
 PAPER = {  # offline nothing is backfilled: the clerk types it from the documents handed in
     "employer.name": "青岛某单位（沙箱）",
-    "fund_account.account_number": "370200100999",
     "fund_account.balance": "80000",
     "fund_account.contribution_base": "10000",
     "fund_account.consecutive_months": "48",
@@ -77,9 +76,15 @@ PAPER = {  # offline nothing is backfilled: the clerk types it from the document
 }
 
 
+# The fund account number as printed on each applicant's own papers (the replay asks the registry about it).
+ACCOUNTS = {T01["applicant.id_number"]: "370200100913", T07["applicant.id_number"]: "370200700942"}
+
+
 def type_from_paper(case: IntakeCase) -> None:
     for path, value in PAPER.items():
         assert case.set_field(path, value) == [], path
+    account = ACCOUNTS[case.application.applicant.id_number or ""]
+    assert case.set_field("fund_account.account_number", account) == []
 
 
 def take_everything_on_paper(case: IntakeCase) -> None:
@@ -134,11 +139,14 @@ async def test_offline_case_is_accepted_then_flagged_and_synced_once(
     assert [f.case_number for f in flags] == [flagged.case_number]
     assert "身份信息" in flags[0].message and "不一致" in flags[0].message
     assert flags[0].action
-    # Nothing in the accepted case was overwritten by the late answer.
+    # The late answers reached the case (kept with its lookups), but nothing the case was accepted on changed: the
+    # form as typed and the decision, which still records the identity lookup as pending at acceptance.
     reopened = workstation.open_case(flagged.case_id, clerk)
-    assert reopened.outcomes()[next(iter(k for k in reopened.outcomes() if k.value == "identity"))] is (
-        VerificationOutcome.PENDING
-    )
+    assert reopened.outcomes()[VerificationKind.IDENTITY] is VerificationOutcome.MISMATCH
+    assert VerificationOutcome.PENDING not in set(reopened.outcomes().values())
+    assert reopened.application.applicant.name == "何美琳"  # not backfilled from the registry's 何美玲
+    decision = reopened.file.decision
+    assert decision is not None and VerificationKind.IDENTITY in decision.pending_lookups
 
     counts = store_of(workstation).outbox.counts()
     assert counts.get("pending", 0) == 0 and counts.get("sent", 0) == 2

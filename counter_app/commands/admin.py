@@ -31,7 +31,15 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     ops.set_defaults(handler=handle_operators)
 
     audit = sub.add_parser("audit", help="审计日志 audit log")
-    audit.add_argument("action", choices=["verify"], help="verify: 校验哈希链，指出第一处被篡改、插入或缺失的记录")
+    audit.add_argument(
+        "action", choices=["verify"], help="verify: 校验哈希链，指出第一处被篡改、插入、缺失或移动的记录"
+    )
+    audit.add_argument(
+        "--against-platform",
+        action="store_true",
+        help="再与平台保存的本工作站审计锚点比对（发现整条链被改写）；平台不可达时退出码 3",
+    )
+    audit.add_argument("--json", action="store_true", help="以 JSON 输出结果")
     audit.set_defaults(handler=handle_audit)
 
 
@@ -69,12 +77,32 @@ def handle_operators(args: argparse.Namespace) -> int:
 
 
 def handle_audit(args: argparse.Namespace) -> int:
-    from local_cache import StoreError, admin
+    """Exit 0: intact; 1: tampered, damaged or unreadable — never a traceback; 2: bad settings; 3: with
+    ``--against-platform``, intact locally but the platform could not be asked (docs/cli.md)."""
+    import json
+    import sqlite3
+
+    from counter_app.services.audit_anchor import verify_against_url
+    from local_cache import AuditReport, StoreError, admin
 
     try:
-        with open_store(load_settings(), create_key=False) as store:
-            report = admin.verify_audit(store)
-    except StoreError as exc:
-        raise CommandError(str(exc)) from exc
-    print(report.render())
-    return 0 if report.ok else 1
+        settings = load_settings()
+    except ValidationError as exc:
+        raise CommandError(f"设置无效：{exc}") from exc
+    if args.against_platform and not settings.platform_url.strip():
+        raise CommandError(
+            "未设置平台地址（platform_url）：内嵌沙箱不跨进程保存锚点，--against-platform 需要平台的地址"
+        )
+    try:
+        with open_store(settings, create_key=False) as store:
+            if args.against_platform:
+                report, status = verify_against_url(store, settings.platform_url.strip())
+            else:
+                report = admin.verify_audit(store)
+                status = 0 if report.ok else 1
+    except (StoreError, sqlite3.Error) as exc:
+        # A database that does not open cannot show its chain intact: that is the check's failure, not a usage error.
+        text = f"数据库无法打开，审计日志无法校验：{exc}（unreadable）。"
+        report, status = AuditReport(ok=False, entries=0, problem="unreadable", message=text), 1
+    print(json.dumps(report.as_json(), ensure_ascii=False) if args.json else report.render())
+    return status

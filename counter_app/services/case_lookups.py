@@ -18,7 +18,7 @@ from counter_app.services.gateway import (
 )
 from forms.case import CaseFile, LookupRecord, fresh_checklist, household
 from forms.materials import Whose
-from forms.vocabulary import FieldSource, VerificationKind
+from forms.vocabulary import FieldSource, VerificationKind, VerificationOutcome
 
 
 def _record(result: VerificationResult, request: LookupRequest | None, who: tuple[Whose, int]) -> LookupRecord:
@@ -84,18 +84,55 @@ class LookupCommands(CaseCore):
             planned = self._plan(None)
         except IntakeError:
             return []
-        # A parameter the registry itself filled in (a backfilled account number) does not make its lookup due again.
+        due: list[VerificationKind] = []
+        for request, who in planned:
+            record = self.file.lookup(request.kind, *who)
+            if (record is None or not self._asked_with(record, request)) and request.kind not in due:
+                due.append(request.kind)
+        return due
+
+    def _asked_with(self, record: LookupRecord, request: LookupRequest) -> bool:
+        """Whether ``record`` was asked with the parameters ``request`` carries now. A parameter the registry itself
+        filled in (a backfilled account number) does not count: it makes no lookup due again."""
         verified = {
             param for param, path in _PARAM_FIELDS.items() if self.application.source_of(path) is FieldSource.VERIFIED
         }
-        due: list[VerificationKind] = []
-        for request, (who, position) in planned:
-            record = self.file.lookup(request.kind, who, position)
-            asked = {k: v for k, v in request.params.items() if k != "role" and k not in verified}
-            before = {k: v for k, v in (record.params if record is not None else {}).items() if k not in verified}
-            if (record is None or before != asked) and request.kind not in due:
-                due.append(request.kind)
-        return due
+        asked = {k: v for k, v in request.params.items() if k != "role" and k not in verified}
+        return {k: v for k, v in record.params.items() if k not in verified} == asked
+
+    def replay_request(self, queued: LookupRequest) -> LookupRequest | None:
+        """What to send now for a lookup queued while the gateway was unreachable (补查), or None to drop it.
+
+        The request is planned again from the case as it is now, for the same kind and person (same ID number, same
+        role): a contract number or card typed since the lookup was queued is what the registry is asked about. It
+        keeps the queued request's id when nothing changed (the gateway answers a repeated id idempotently) and gets
+        a new one otherwise (a reused id with another body is refused). Dropped when nobody in the case is asked
+        that any more, or when a newer lookup of the same kind and person superseded it: one still queued, or one
+        answered for what the case holds now (a replay of stale inputs would contradict it: a false review flag)."""
+        try:
+            plan = self._plan({queued.kind})
+        except IntakeError:
+            return None
+        role = queued.params.get("role")
+        for request, who in plan:
+            if request.subject.id_number != queued.subject.id_number or request.params.get("role") != role:
+                continue
+            latest = self.file.lookup(request.kind, *who)
+            if latest is not None and latest.request_id != queued.request_id:
+                if latest.outcome is VerificationOutcome.PENDING:
+                    return None  # queued again since: that newer entry is the one to send
+                if latest.outcome is not VerificationOutcome.UNAVAILABLE and self._asked_with(latest, request):
+                    return None  # answered since, for the case's current inputs
+            same = (request.subject, request.params, request.authorization_id) == (
+                queued.subject,
+                queued.params,
+                queued.authorization_id,
+            )
+            current = queued if same else request
+            self._who[current.request_id] = who
+            self._requests[current.request_id] = current
+            return current
+        return None
 
     def _plan(self, wanted: set[VerificationKind] | None) -> list[tuple[LookupRequest, tuple[Whose, int]]]:
         """Every request the form allows now, with whom it is about; raises IntakeError without an applicant."""
@@ -126,6 +163,10 @@ class LookupCommands(CaseCore):
             )
             plan.append((request, (Whose.AGENT, 0)))
         return plan + self._member_requests(wanted)
+
+    def person_of(self, request: LookupRequest) -> tuple[Whose, int]:
+        """Whom a request of this session is about (the applicant for one it did not plan)."""
+        return self._who.get(request.request_id, (Whose.APPLICANT, 0))
 
     def lookup_requests(self, kinds: Iterable[VerificationKind] | None = None) -> list[LookupRequest]:
         """The requests to send now (those still waiting for input are left out); raises IntakeError when the

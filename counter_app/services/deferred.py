@@ -1,24 +1,30 @@
 """Deferred verification (补查): lookups left ``pending`` while offline run when the gateway is back.
 
-A late answer never changes an accepted case. Where it disagrees with what the case was accepted on (the lookup
-was pending then, and now says mismatch, not found or refused), the case gets a review flag that says what
-changed and what the clerk must do. A draft needs nothing: its screen re-runs the lookups and the store's
-verification cache answers at once.
+Each queued lookup is planned again from its case as it is now (:meth:`LookupCommands.replay_request`): the
+registry is asked about the contract number or card the case holds now, not what it held when the lookup was
+queued, and a lookup superseded by a newer one of the same kind and person is dropped. Every answer reaches its
+case through the case's command runner, like a live answer: a draft is backfilled and its checklist refreshed; an
+accepted case keeps the answer with its lookups and its form is never changed by it. Where the answer disagrees with
+what the case was accepted on (the lookup was pending then, and now says mismatch, not found or refused), the case
+gets a review flag that says what changed and what the clerk must do — in the same transaction as the answer.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from counter_app.services.case_repo import CaseRepository
-from counter_app.services.gateway import GatewayClient, VerificationResult
-from counter_app.services.verification_sink import replay_pending
-from forms.case import ReviewFlag, load_case
+from counter_app.services.case_types import IntakeError
+from counter_app.services.gateway import GatewayClient, LookupRequest, VerificationResult
+from counter_app.services.verification_sink import replay_queue
+from forms.case import ReviewFlag
 from forms.vocabulary import OUTCOME_LABELS, VERIFICATION_LABELS, CaseStatus, VerificationKind, VerificationOutcome
 
 if TYPE_CHECKING:
+    from counter_app.services.case_lookups import LookupCommands
     from local_cache import Store
 
 logger = logging.getLogger(__name__)
@@ -47,17 +53,18 @@ class DeferredReport:
     flags: list[str] = field(default_factory=list)
 
 
-def _accepted_outcome(payload: dict[str, Any], kind: VerificationKind) -> VerificationOutcome | None:
-    """The applicant's outcome of ``kind`` that the case was decided on (from its aggregate)."""
-    return load_case(payload).outcomes().get(kind)
-
-
-def review(store: Store, result: VerificationResult, *, actor: str = "system") -> str | None:
-    """Compare one late answer with what its case was accepted on; raise a flag when they disagree."""
-    record = store.cases.get(result.case_id)
-    if record.summary.status in (CaseStatus.DRAFT, CaseStatus.DECLINED):
+def review(
+    store: Store,
+    result: VerificationResult,
+    before: VerificationOutcome | None,
+    status: CaseStatus,
+    *,
+    actor: str = "system",
+) -> str | None:
+    """Compare one late answer with what its case was accepted on (``before``: the outcome the case held for that
+    kind and person); raise a flag when they disagree. Call inside the transaction that takes the answer in."""
+    if status in (CaseStatus.DRAFT, CaseStatus.DECLINED):
         return None
-    before = _accepted_outcome(record.payload, result.kind)
     after = result.outcome
     if after in (VerificationOutcome.MATCH, VerificationOutcome.PENDING, VerificationOutcome.UNAVAILABLE):
         return None
@@ -92,22 +99,51 @@ def review(store: Store, result: VerificationResult, *, actor: str = "system") -
     return message
 
 
-async def resolve_pending(client: GatewayClient, store: Store) -> DeferredReport:
-    """Replay the queued lookups (when the gateway answers) and flag the accepted cases they contradict."""
+async def resolve_pending(
+    client: GatewayClient, store: Store, open_case: Callable[[str], LookupCommands]
+) -> DeferredReport:
+    """Replay the queued lookups (when the gateway answers), each re-planned from its case as it is now; take every
+    answer into its case and flag the accepted cases they contradict. ``open_case`` opens a case by id (with the
+    operator the answers are filed under)."""
     report = DeferredReport()
-    results = await replay_pending(client, store)
-    for result in results:
+    cases: dict[str, LookupCommands | None] = {}
+
+    def case_of(case_id: str) -> LookupCommands | None:
+        if case_id not in cases:
+            try:
+                cases[case_id] = open_case(case_id)
+            except IntakeError:
+                logger.warning("deferred lookups: case %s cannot be opened; its queued lookups are dropped", case_id)
+                cases[case_id] = None
+        return cases[case_id]
+
+    def replan(queued: LookupRequest) -> LookupRequest | None:
+        case = case_of(queued.case_id)
+        return case.replay_request(queued) if case is not None else None
+
+    sent = await replay_queue(client, store, replan=replan)
+    for request, result in sent:
         if result.outcome is VerificationOutcome.PENDING:
             report.still_pending += 1
+        else:
+            report.resolved += 1
+        case = case_of(request.case_id)
+        if case is None:
             continue
-        report.resolved += 1
-        message = review(store, result)
+        who = case.person_of(request)
+        with store.transaction():
+            # What the case held for this kind and person before the answer: for an accepted case, what it was
+            # accepted on (its form is frozen, so the replay asked about the same inputs).
+            latest = case.file.lookup(result.kind, *who)
+            before = latest.outcome if latest is not None else None
+            case.apply_results([result], [request])
+            message = review(store, result, before, case.status)
         if message:
             report.flagged += 1
             report.flags.append(message)
     # An empty queue is the usual round: DEBUG, so the log is not a line every few seconds.
     logger.log(
-        logging.INFO if results else logging.DEBUG,
+        logging.INFO if sent else logging.DEBUG,
         "deferred lookups: %d resolved, %d flagged for review, %d still pending",
         report.resolved,
         report.flagged,

@@ -17,6 +17,9 @@ effect exactly once. Per case, version N+1 is handed out only after N went throu
 Pull: ``GET /v1/cases?updated_since=<cursor>`` records status and events of the local cases and moves the local
 status along (submitted -> in_review -> approved -> completed / rejected) where the store's transitions allow.
 
+Anchor: every round ends with the audit chain's head (``seq``, ``hash``) put to the platform
+(:mod:`counter_app.services.audit_anchor`), so that a rewrite of the whole local chain is caught against it.
+
 All I/O is async; store calls are short SQLite transactions made between awaits. State lives only in the store.
 The policy, the summary and a send's result are in :mod:`counter_app.services.sync_models`; the backoff formula
 is :class:`counter_app.services.retry.Backoff`, shared with the gateway client.
@@ -35,6 +38,7 @@ from typing import Any, Literal
 
 import httpx
 
+from counter_app.services.audit_anchor import send_anchor
 from counter_app.services.sync_models import SendResult, SyncPolicy, SyncSummary
 from counter_app.settings import Settings
 from forms.vocabulary import CaseStatus
@@ -327,6 +331,17 @@ class SyncEngine:
             self.ledger.set_cursor(now)
             self.ledger.audit_pull(cases=summary.pulled, moved=summary.moved, events=summary.events)
 
+    # -- audit anchor ----------------------------------------------------------------------------------------
+    async def anchor(self, summary: SyncSummary | None = None) -> SyncSummary:
+        """Put the audit chain's head to the platform (last, so it covers this round's own entries)."""
+        summary = summary or SyncSummary()
+        result = await send_anchor(self.client, self.store, timeout=self.policy.request_timeout)
+        if result is not None:
+            summary.anchored, summary.anchor_error = result.seq, result.error
+            if result.error and not result.refused:
+                logger.warning("audit anchor not sent: %s", result.error)
+        return summary
+
     # -- runs ------------------------------------------------------------------------------------------------
     async def run_once(self, *, push: bool = True, pull: bool = True, progress: Progress | None = None) -> SyncSummary:
         """One push pass and one pull; returns what happened."""
@@ -339,6 +354,7 @@ class SyncEngine:
             await self.pull(summary)
             if summary.pull_error:
                 logger.warning("status pull failed: %s", summary.pull_error)
+        await self.anchor(summary)
         # A quiet round (nothing due, nothing new) is DEBUG: the background worker runs one every few seconds.
         logger.log(logging.INFO if summary.busy else logging.DEBUG, "sync round: %s", summary.log_text())
         return summary

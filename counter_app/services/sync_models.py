@@ -51,6 +51,9 @@ class SyncSummary:
     pending: int = 0
     pull_error: str | None = None
     errors: list[str] = field(default_factory=list)
+    anchored: int | None = None
+    """The audit entry whose hash the platform now holds as this workstation's anchor (None: not sent)."""
+    anchor_error: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -78,6 +81,8 @@ class SyncSummary:
         )
         if self.pull_error:
             text += f"\n状态拉取失败：{self.pull_error}"
+        if self.anchor_error:
+            text += f"\n审计链锚点未送达平台：{self.anchor_error}"
         return text
 
 

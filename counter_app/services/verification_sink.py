@@ -12,7 +12,8 @@ audit log carries the same hash for the same kind and subject, :meth:`StoreSink.
 hash for the events it audits itself (it remembers the request it saw in ``cached_lookup``/``queue_pending``), and
 :meth:`StoreSink.subject_hasher` — the hasher to give the client — uses the store's key rather than the app secret.
 
-:func:`replay_pending` sends the queued lookups once the gateway answers again and closes them.
+:func:`replay_queue` sends the queued lookups once the gateway answers again (re-planned from the case as it is
+now, when the caller passes a planner) and closes them; :func:`replay_pending` sends them as they were queued.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from counter_app.services.gateway import (
     RetryPolicy,
     VerificationResult,
 )
-from forms.vocabulary import VerificationOutcome
+from forms.vocabulary import VerificationKind, VerificationOutcome
 from local_cache.audit import Action
 
 if TYPE_CHECKING:
@@ -39,7 +40,7 @@ if TYPE_CHECKING:
     from counter_app.settings import Settings
     from local_cache import Store
 
-__all__ = ["StoreSink", "client_for_store", "replay_pending"]
+__all__ = ["Replan", "StoreSink", "client_for_store", "replay_pending", "replay_queue"]
 
 # A replay is "answered" unless the gateway is still out; only then may its queue entry stay.
 _STILL_WAITING = frozenset({VerificationOutcome.PENDING})
@@ -144,39 +145,71 @@ def client_for_store(
     )
 
 
+# What a replay sends for a queued request: the request to send now, or None to drop the entry (superseded).
+Replan = Callable[[LookupRequest], "LookupRequest | None"]
+
+
+def _person(request: LookupRequest) -> tuple[str, VerificationKind, str, object]:
+    """Case, kind and person (ID number; the agent's role) of a lookup: what a newer lookup supersedes."""
+    return request.case_id, request.kind, request.subject.id_number, request.params.get("role")
+
+
 async def replay_pending(client: GatewayClient, store: Store, *, limit: int = 100) -> list[VerificationResult]:
+    """Send the lookups queued in ``store.pending`` as they were queued; see :func:`replay_queue`."""
+    return [result for _, result in await replay_queue(client, store, limit=limit)]
+
+
+async def replay_queue(
+    client: GatewayClient, store: Store, *, replan: Replan | None = None, limit: int = 100
+) -> list[tuple[LookupRequest, VerificationResult]]:
     """Send the lookups queued in ``store.pending`` once ``client.probe()`` says the gateway is back.
 
-    Entries whose outcome is no longer ``pending`` are marked done (their result is recorded under the same
-    request id, so a later resend could not be stored anyway). The first entry goes alone: ``probe()`` keeps an
-    already-online client online even when the health check fails, and a gateway that is still down should cost
-    one entry at most, not the whole queue. Returns the results of the lookups sent.
+    Of several entries for the same case, kind and person only the newest is sent; the older ones are superseded
+    and marked done. ``replan`` (the deferred round passes the case's own planner) turns each queued request into
+    the one to send now — the case's current inputs, a new request id when they changed — or None to drop it.
+    Entries whose outcome is no longer ``pending`` are marked done (their result is recorded under the request id
+    sent). The first entry goes alone: ``probe()`` keeps an already-online client online even when the health check
+    fails, and a gateway that is still down should cost one entry at most, not the whole queue. Returns each request
+    sent with its result.
     """
     if not await client.probe():
         return []
-    requests: list[LookupRequest] = []
+    newest: dict[tuple[str, VerificationKind, str, object], LookupRequest] = {}
     for entry in store.pending.queued(limit):
         try:
-            requests.append(LookupRequest.model_validate_json(entry.request_json))
+            request = LookupRequest.model_validate_json(entry.request_json)
         except ValidationError:
             # Written by an older program version and no longer understood: it can never be sent.
             store.pending.done(entry.request_id)
-    if not requests:
+            continue
+        older = newest.pop(_person(request), None)  # oldest first: a later entry supersedes an earlier one
+        if older is not None:
+            store.pending.done(older.request_id)
+        newest[_person(request)] = request
+    planned: list[tuple[str, LookupRequest]] = []  # (the queued request's id, the request to send)
+    for queued in newest.values():
+        current = replan(queued) if replan is not None else queued
+        if current is None:
+            store.pending.done(queued.request_id)
+        else:
+            planned.append((queued.request_id, current))
+    if not planned:
         return []
 
-    results: list[VerificationResult] = []
-    head, rest = requests[:1], requests[1:]
+    sent: list[tuple[LookupRequest, VerificationResult]] = []
+    head, rest = planned[:1], planned[1:]
     for batch in (head, rest):
         if not batch:
             continue
-        for request in batch:
-            store.pending.attempted(request.request_id)
-        answers = await client.replay_pending(batch)
-        for request, result in zip(batch, answers, strict=True):
-            # By the queued request's id: a cached answer carries the id of the lookup that was first sent.
-            if result.outcome not in _STILL_WAITING:
-                store.pending.done(request.request_id)
-        results.extend(answers)
+        for queued_id, _ in batch:
+            store.pending.attempted(queued_id)
+        answers = await client.replay_pending([request for _, request in batch])
+        for (queued_id, request), result in zip(batch, answers, strict=True):
+            # By the queued request's id: a cached answer carries the id of the lookup that was first sent, and a
+            # re-planned request (new id) that is pending again was queued under its own id in the entry's place.
+            if result.outcome not in _STILL_WAITING or request.request_id != queued_id:
+                store.pending.done(queued_id)
+            sent.append((request, result))
         if any(r.outcome in (VerificationOutcome.PENDING, VerificationOutcome.UNAVAILABLE) for r in answers):
             break  # still out: leave the rest queued for the next replay
-    return results
+    return sent

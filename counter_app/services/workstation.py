@@ -157,7 +157,9 @@ class Workstation:
 
     @property
     def online(self) -> bool:
-        return all(client.online for client in self._gateways.values())
+        """False while a client is offline or lookups wait in the queue: they are queued only because the gateway
+        could not be reached, and a restart (fresh clients, all "online") must not hide them."""
+        return all(client.online for client in self._gateways.values()) and self._store.pending.count() == 0
 
     async def aclose(self) -> None:
         for client in self._gateways.values():
@@ -181,7 +183,10 @@ class Workstation:
     async def background_round(self) -> SyncSummary:
         """One round of the counter's background work: replay deferred lookups, push the outbox, pull statuses."""
         system = OperatorRef(id=0, login="system", name="系统", role=Role.CLERK.value)
-        self.last_deferred = await resolve_pending(self.gateway_for(system), self._store)
+        # Each replayed answer is taken into its case as the system operator (re-planned from the case as it is now).
+        self.last_deferred = await resolve_pending(
+            self.gateway_for(system), self._store, lambda case_id: self.open_case(case_id, system)
+        )
         self.last_sync = await self.sync_engine().run_once()
         return self.last_sync
 

@@ -222,10 +222,17 @@ class CaseFile(BaseModel):
     # -- changing (each returns a new file) ----------------------------------------------------------------------
 
     def with_lookups(self, records: list[LookupRecord]) -> CaseFile:
-        """Keep every answer: a newer one of the same kind and person supersedes, the old stays for the record."""
-        known = {r.request_id for r in self.lookups}
+        """Keep every answer: a newer one of the same kind and person supersedes, the old stays for the record.
+
+        A queued lookup's answer comes back under the request id of its ``pending`` placeholder (the replay keeps
+        the id, so the gateway answers it idempotently): it takes the placeholder's place, which was no answer."""
+        answered = {r.request_id for r in records if r.outcome is not VerificationOutcome.PENDING}
+        kept = tuple(
+            r for r in self.lookups if r.outcome is not VerificationOutcome.PENDING or r.request_id not in answered
+        )
+        known = {r.request_id for r in kept}
         fresh = tuple(r for r in records if r.request_id not in known)
-        return self.model_copy(update={"lookups": self.lookups + fresh})
+        return self.model_copy(update={"lookups": kept + fresh})
 
     def with_line(self, line: MaterialState) -> CaseFile:
         lines = [existing for existing in self.checklist if existing.code != line.code]

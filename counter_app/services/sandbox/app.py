@@ -4,7 +4,7 @@ Endpoints (docs/protocol.md has bodies and errors):
 
 - gateway: ``GET /v1/health``; ``POST /v1/verify/{kind}`` (signed; see counter_app.services.signing)
 - platform: ``PUT /v1/cases/{case_id}``, ``GET /v1/cases/{case_id}``, ``GET /v1/cases?updated_since=``,
-  ``POST /v1/cases/{case_id}/supplements``
+  ``POST /v1/cases/{case_id}/supplements``, ``PUT|GET /v1/workstations/{workstation_id}/audit-anchors``
 - sandbox control: ``GET /v1/_sandbox/roster``, ``GET|PUT /v1/_sandbox/faults``, ``POST /v1/_sandbox/advance``,
   ``POST /v1/_sandbox/reset``
 
@@ -30,7 +30,7 @@ from starlette.routing import Route
 
 from counter_app.services import signing
 from counter_app.services.sandbox.faults import FAULT_HEADER, FaultMode, FaultPlan, SandboxSettings
-from counter_app.services.sandbox.platform import Platform, PlatformError
+from counter_app.services.sandbox.platform import AuditAnchors, Platform, PlatformError
 from counter_app.services.sandbox.registries import SOURCES, Registries
 from counter_app.services.sandbox.roster import RosterIndex, default_index
 from forms.vocabulary import VerificationKind
@@ -98,6 +98,7 @@ class Sandbox:
         self.index = roster or default_index()
         self.registries = Registries(self.index, self._today)
         self.platform = Platform(self.clock, self.settings.advance_after_seconds)
+        self.anchors = AuditAnchors(self.clock)
         self.faults = FaultPlan.from_settings(self.settings)
         self.down = False  # a whole-gateway outage (503 everywhere, health included), set by tests or trainers
         self.stats = Stats()
@@ -110,6 +111,8 @@ class Sandbox:
                 Route("/v1/cases/{case_id}", self.put_case, methods=["PUT"]),
                 Route("/v1/cases/{case_id}", self.get_case, methods=["GET"]),
                 Route("/v1/cases/{case_id}/supplements", self.post_supplement, methods=["POST"]),
+                Route("/v1/workstations/{workstation_id}/audit-anchors", self.put_anchor, methods=["PUT"]),
+                Route("/v1/workstations/{workstation_id}/audit-anchors", self.get_anchors, methods=["GET"]),
                 Route("/v1/_sandbox/roster", self.roster_view, methods=["GET"]),
                 Route("/v1/_sandbox/faults", self.faults_view, methods=["GET", "PUT"]),
                 Route("/v1/_sandbox/advance", self.advance, methods=["POST"]),
@@ -137,6 +140,12 @@ class Sandbox:
         request_id = headers[signing.HEADER_REQUEST_ID]
         if not signing.is_uuid(request_id):
             return error(400, "bad_request_id", "请求编号（X-Request-Id）格式错误，应为 UUID")
+        signature_method = headers.get(signing.HEADER_SIGNATURE_METHOD, signing.METHOD_WHEN_ABSENT)
+        if signature_method not in signing.SIGNATURE_METHODS:
+            known = "、".join(signing.SIGNATURE_METHODS)
+            return error(
+                400, "unknown_signature_method", f"签名算法（X-Signature-Method）“{signature_method}”不受支持，应为 {known}"
+            )
         timestamp = headers[signing.HEADER_TIMESTAMP]
         try:
             skew = abs(self.clock().timestamp() - int(timestamp))
@@ -152,6 +161,7 @@ class Sandbox:
             request_id,
             body,
             headers[signing.HEADER_SIGNATURE],
+            signature_method=signature_method,
         )
         if not ok:
             return error(401, "bad_signature", "请求签名（X-Signature）校验失败，请核对应用密钥配置")
@@ -274,6 +284,17 @@ class Sandbox:
             return self._platform_error(exc)
         return JSONResponse(case.view(), status_code=status, headers={"ETag": case.etag})
 
+    async def put_anchor(self, request: Request) -> Response:
+        try:
+            body = await self._json_body(request)
+            status, anchor = self.anchors.put(request.path_params["workstation_id"], body)
+        except PlatformError as exc:
+            return self._platform_error(exc)
+        return JSONResponse(anchor, status_code=status)
+
+    async def get_anchors(self, request: Request) -> Response:
+        return JSONResponse(self.anchors.view(request.path_params["workstation_id"]))
+
     # -- sandbox control -------------------------------------------------------------------------------------
     async def roster_view(self, request: Request) -> Response:
         return JSONResponse(
@@ -320,6 +341,7 @@ class Sandbox:
 
     async def reset(self, request: Request) -> Response:
         self.platform.cases.clear()
+        self.anchors.by_workstation.clear()
         self._answers.clear()
         self.stats = Stats()
         self.faults = FaultPlan.from_settings(self.settings)

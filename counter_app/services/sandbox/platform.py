@@ -191,3 +191,44 @@ class Platform:
             elif case.status in STEPS:
                 self._step(case, now)
         return targets
+
+
+class AuditAnchors:
+    """Chain heads (``seq``, ``hash``) received from each workstation with its syncs, oldest first.
+
+    Append-only, as the platform's copy must be: the same anchor again is a replay; another hash for a number
+    already anchored, or a number below the newest anchor, is refused — a workstation whose chain was rewritten
+    cannot make the platform forget what it saw before.
+    """
+
+    def __init__(self, clock: Callable[[], datetime]) -> None:
+        self.clock = clock
+        self.by_workstation: dict[str, list[dict[str, Any]]] = {}
+
+    def put(self, workstation_id: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        seq, digest = body.get("seq"), body.get("hash")
+        if not isinstance(seq, int) or isinstance(seq, bool) or seq < 1:
+            raise PlatformError(422, "invalid_anchor", "锚点序号（seq）缺失或无效，应为不小于1的整数")
+        if not isinstance(digest, str) or len(digest) != 64 or digest.strip("0123456789abcdef"):
+            raise PlatformError(422, "invalid_anchor", "锚点哈希（hash）缺失或无效，应为64位小写十六进制")
+        anchors = self.by_workstation.setdefault(workstation_id, [])
+        for anchor in anchors:
+            if anchor["seq"] == seq:
+                if anchor["hash"] != digest:
+                    raise PlatformError(
+                        409,
+                        "anchor_conflict",
+                        f"平台已于 {anchor['received_at']} 收到第 {seq} 条的另一哈希：本机审计链与此前锚定的不符",
+                    )
+                return 200, anchor  # a resend: the same anchor, recorded once
+        if anchors and seq < anchors[-1]["seq"]:
+            newest = anchors[-1]["seq"]
+            raise PlatformError(
+                409, "anchor_regressed", f"平台已收到第 {newest} 条的锚点，本机链尾退回到第 {seq} 条：审计链被截断"
+            )
+        anchor = {"seq": seq, "hash": digest, "at": str(body.get("at") or ""), "received_at": self.clock().isoformat()}
+        anchors.append(anchor)
+        return 201, anchor
+
+    def view(self, workstation_id: str) -> dict[str, Any]:
+        return {"workstation_id": workstation_id, "anchors": list(self.by_workstation.get(workstation_id, []))}
