@@ -1,9 +1,14 @@
-"""The font every printout is set in: an embedded TrueType CJK font, or a clearly flagged fallback.
+"""The fonts every printout is set in: an embedded TrueType CJK font with per-character fallbacks.
 
-Order: the configured ``font_path``; else the first usable TrueType/TrueType-collection CJK font found in the
+Main font: the configured ``font_path``; else the first usable TrueType/TrueType-collection CJK font found in the
 usual system folders (Debian wqy-zenhei / wqy-microhei, Windows SimSun / SimHei / Microsoft YaHei, macOS
-...); else reportlab's built-in CID font STSong-Light, which is *not* embedded and prints blank or as boxes on
-machines without Adobe's Chinese font pack — the result then carries a :class:`FontWarning` message for the app.
+...) that also has digits and Latin letters; a CJK font without them (DroidSansFallbackFull.ttf, which comes with
+ghostscript and so with CUPS) is the main font only when it is the only one. Fallbacks, per character
+(:mod:`printouts.glyphs`): reportlab's Vera for digits and Latin letters, then the other CJK fonts for rare
+characters (生僻字). A character no font has refuses the print (:class:`~printouts.glyphs.MissingGlyphError`).
+
+Without any TrueType CJK font: reportlab's built-in CID font STSong-Light, which is *not* embedded and prints blank
+or as boxes on machines without Adobe's Chinese font pack — the result then carries a :class:`FontWarning` message.
 
 reportlab cannot load CFF-flavoured OpenType (Noto/Source Han ``.otf`` and their ``.ttc``); such files are tried,
 rejected by reportlab, and skipped.
@@ -23,9 +28,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import reportlab
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTFont
+
+from printouts.glyphs import CheckedCIDFont, FallbackTTFont, LazyFont
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +51,7 @@ PREFERRED_FONTS: tuple[tuple[str, int], ...] = (
     ("ukai.ttc", 0),
     ("uming.ttc", 0),
     ("arphic-uming.ttc", 0),
+    # CJK glyphs but no digits or Latin letters: chosen as the main font only when nothing better is found.
     ("droidsansfallbackfull.ttf", 0),
     ("droidsansfallback.ttf", 0),
     ("Songti.ttc", 0),
@@ -52,8 +60,24 @@ PREFERRED_FONTS: tuple[tuple[str, int], ...] = (
     ("Arial Unicode.ttf", 0),
 )
 
-# A glyph every usable font must have: the font is useless for our documents without it.
+# Fonts looked in only for characters no other font has: CJK Extension B and beyond (𠮷) and symbols.
+RARE_CHARACTER_FONTS: tuple[str, ...] = (
+    "simsunb.ttf",  # Windows SimSun-ExtB
+    "HanaMinA.ttf",  # fonts-hanazono
+    "HanaMinB.ttf",
+    "DejaVuSans.ttf",
+)
+
+# Digits and Latin letters: reportlab ships Bitstream Vera, so this fallback exists wherever printing does.
+LATIN_FALLBACK = Path(reportlab.__file__).parent / "fonts" / "Vera.ttf"
+# Tick boxes and section marks (■ □ ☑ ☐ ✓), which neither Vera nor DroidSansFallback has; our own outlines
+# (scripts/make_symbol_font.py).
+SYMBOL_FALLBACK = Path(__file__).resolve().parent / "CounterSymbols.ttf"
+
+# Glyphs every usable font must have: the font is useless for our documents without them.
 _PROBE = "受理回执"
+# What a main font must have as well: every case number, ID number, date and amount is made of these.
+LATIN_PROBE = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
 
 class FontWarning(UserWarning):
@@ -68,6 +92,9 @@ class FontChoice:
     path: Path | None
     embedded: bool
     warning: str | None = None
+    # Fonts drawing what the main one lacks, best first (the Latin fallback, then CJK-only fonts); more are
+    # loaded when a character needs them.
+    fallbacks: tuple[Path, ...] = ()
 
 
 def system_font_dirs() -> list[Path]:
@@ -121,23 +148,76 @@ def _fontconfig_candidates() -> list[Path]:
     return sorted(Path(p) for p in paths if p.lower().endswith((".ttf", ".ttc")))
 
 
-def _register_ttf(path: Path, index: int) -> str:
-    """Register a TrueType font under a stable name; raises if reportlab cannot use it or it lacks CJK glyphs."""
+def _font_key(path: Path, index: int) -> tuple[str, int]:
+    return (str(path), index)
+
+
+def _load(path: Path, index: int) -> TTFont:
+    """A parsed TrueType face (cached: parsing a CJK font costs ~0.2 s); raises if reportlab cannot use it."""
+    key = _font_key(path, index)
+    font = _FACES.get(key)
+    if font is None:
+        stem = re.sub(r"[^A-Za-z0-9]+", "", path.stem) or "Font"
+        # The name only keys the font inside one PDF; two files with one stem must not share it.
+        font = TTFont(f"TT-{stem}-{index}-{len(_FACES)}", str(path), subfontIndex=index)
+        _FACES[key] = font
+    return font
+
+
+def _has(font: TTFont, chars: str) -> bool:
+    return all(ord(ch) in font.face.charToGlyph for ch in chars)
+
+
+def _load_cjk(path: Path, index: int) -> TTFont:
+    font = _load(path, index)
+    if not _has(font, _PROBE):
+        raise ValueError(f"字体文件 {path} 不含中文字形")
+    return font
+
+
+def latin_font() -> TTFont:
+    """reportlab's own Bitstream Vera Sans: always there, so digits and Latin letters always have a glyph."""
+    return _load(LATIN_FALLBACK, 0)
+
+
+def _lazy(path: Path, index: int) -> LazyFont:
+    def load() -> TTFont | None:
+        try:
+            return _load(path, index)
+        except Exception as exc:  # an unreadable fallback only means one place fewer to look
+            logger.debug("font: fallback %s unusable (%s)", path, exc)
+            return None
+
+    return load
+
+
+def _compose(main: tuple[Path, int], fallbacks: Sequence[tuple[Path, int]], lazy: Sequence[tuple[Path, int]]) -> str:
+    """Register the main font with its fallbacks as one reportlab font; the same set gets the same name."""
+    config = (_font_key(*main), tuple(_font_key(*f) for f in fallbacks), tuple(_font_key(*f) for f in lazy))
+    name = _COMPOSED.get(config)
+    if name is not None:
+        return name
+    path, index = main
     stem = re.sub(r"[^A-Za-z0-9]+", "", path.stem) or "Font"
     name = f"CJK-{stem}-{index}"
-    if name in pdfmetrics.getRegisteredFontNames():
-        return name
-    font = TTFont(name, str(path), subfontIndex=index)
-    widths = font.face.charToGlyph if hasattr(font.face, "charToGlyph") else {}
-    if widths and not all(ord(ch) in widths for ch in _PROBE):
-        raise ValueError(f"字体文件 {path} 不含中文字形")
+    taken = set(_COMPOSED.values()) | set(pdfmetrics.getRegisteredFontNames())
+    number = 1
+    while name in taken:
+        number += 1
+        name = f"CJK-{stem}-{index}-v{number}"
+    loaded = [_load(*f) for f in fallbacks]
+    font = FallbackTTFont(name, _load(*main), loaded, [_lazy(*f) for f in lazy])
     pdfmetrics.registerFont(font)
+    # reportlab hands out the first font registered for a face under every later name of that face; another set
+    # of fallbacks for the same main font (or a copy of the file) must stay its own font.
+    pdfmetrics._fonts[name] = font
+    _COMPOSED[config] = name
     return name
 
 
 def _fallback(reason: str) -> FontChoice:
     if FALLBACK_CID_FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(FALLBACK_CID_FONT))
+        pdfmetrics.registerFont(CheckedCIDFont(FALLBACK_CID_FONT))
     message = (
         f"{reason}打印件改用内置字体 {FALLBACK_CID_FONT}（未嵌入 PDF），在未安装 Adobe 中文字体支持的电脑或打印机上"
         "可能显示为空白或方框。请安装 TrueType 中文字体（如 Debian 的 fonts-wqy-zenhei），"
@@ -156,8 +236,15 @@ def _candidates(dirs: Sequence[Path]) -> list[tuple[Path, int]]:
     return ordered
 
 
+def _extras(dirs: Sequence[Path]) -> list[tuple[Path, int]]:
+    index = _index_fonts(dirs)
+    return [(index[name.lower()], 0) for name in RARE_CHARACTER_FONTS if name.lower() in index]
+
+
 _LOCK = threading.Lock()
 _CACHE: dict[tuple[str, tuple[str, ...], bool], FontChoice] = {}
+_FACES: dict[tuple[str, int], TTFont] = {}
+_COMPOSED: dict[tuple[object, ...], str] = {}
 
 
 def resolve_font(
@@ -178,49 +265,75 @@ def resolve_font(
         return choice
 
 
+def _configured(font_path: Path) -> tuple[Path, int]:
+    # "path.ttc#2" picks another face of a collection.
+    raw = str(font_path)
+    if "#" in raw and raw.rsplit("#", 1)[1].isdigit():
+        raw, number = raw.rsplit("#", 1)
+        return Path(raw), int(number)
+    return font_path, 0
+
+
 def _resolve(font_path: Path | None, dirs: Sequence[Path], use_fontconfig: bool) -> FontChoice:
     problems: list[str] = []
-    if font_path is not None:
-        index = 0
-        # "path.ttc#2" picks another face of a collection.
-        raw = str(font_path)
-        if "#" in raw and raw.rsplit("#", 1)[1].isdigit():
-            raw, number = raw.rsplit("#", 1)
-            font_path, index = Path(raw), int(number)
-        try:
-            name = _register_ttf(font_path, index)
-            logger.info("font: %s (face %d), the configured font_path", font_path, index)
-            return FontChoice(name=name, path=font_path, embedded=True)
-        except Exception as exc:  # reportlab raises TTFError, OSError, struct errors ...
-            logger.warning("font: configured font_path %s unusable (%s); searching the system", font_path, exc)
-            problems.append(
-                f"设置中的字体文件（font_path）“{font_path}”无法使用（{exc}），应为含中文字形的 TrueType 字体；"
-            )
-    tried: set[Path] = set()
-    candidates = _candidates(dirs)
+    configured = _configured(font_path) if font_path is not None else None
+    candidates = [configured] if configured else []
+    candidates += _candidates(dirs)
     if use_fontconfig:
         candidates += [(p, 0) for p in _fontconfig_candidates()]
-    for path, index in candidates:
-        if path in tried:
-            continue
-        tried.add(path)
+    unique = list(dict.fromkeys((path, index) for path, index in candidates))
+    main: tuple[Path, int] | None = None
+    cjk_only: list[tuple[Path, int]] = []
+    rest: list[tuple[Path, int]] = []
+    for position, (path, index) in enumerate(unique):
         try:
-            name = _register_ttf(path, index)
-        except Exception as exc:
+            font = _load_cjk(path, index)
+        except Exception as exc:  # reportlab raises TTFError, OSError, struct errors ...
             # CFF-based OpenType collections (Noto CJK) and broken files: try the next one.
             logger.debug("font: skipped %s (%s)", path, exc)
+            if (path, index) == configured:
+                logger.warning("font: configured font_path %s unusable (%s); searching the system", path, exc)
+                problems.append(
+                    f"设置中的字体文件（font_path）“{path}”无法使用（{exc}），应为含中文字形的 TrueType 字体；"
+                )
             continue
-        logger.info("font: %s (face %d), the first usable CJK TrueType font found on the system", path, index)
-        choice = FontChoice(name=name, path=path, embedded=True)
-        if problems:
-            message = "".join(problems) + f"已改用系统字体 {path}。"
-            warnings.warn(message, FontWarning, stacklevel=3)
-            return FontChoice(name=name, path=path, embedded=True, warning=message)
-        return choice
-    return _fallback("".join(problems) + "未找到可嵌入的中文 TrueType 字体；")
+        if _has(font, LATIN_PROBE):
+            main, rest = (path, index), unique[position + 1 :]
+            break
+        # DroidSansFallback and the like: CJK glyphs but no digits or Latin letters. Never the main font when a
+        # complete one exists (every number would come from another font); kept for the characters it does have.
+        logger.info("font: %s (face %d) has no digits or Latin letters; kept as a fallback only", path, index)
+        cjk_only.append((path, index))
+        if (path, index) == configured:
+            problems.append(f"设置中的字体文件（font_path）“{path}”不含数字和拉丁字母（仅用于补充缺字）；")
+    if main is None and cjk_only:
+        # The only CJK fonts lack digits and letters: the Latin fallback draws those, character by character.
+        main, cjk_only = cjk_only[0], cjk_only[1:]
+        problems = [p for p in problems if "不含数字和拉丁字母" not in p]
+        logger.info("font: %s lacks digits and Latin letters; they are drawn in %s", main[0], LATIN_FALLBACK.name)
+    if main is None:
+        return _fallback("".join(problems) + "未找到可嵌入的中文 TrueType 字体；")
+    path, index = main
+    lazy = [f for f in [*rest, *_extras(dirs)] if f not in cjk_only and f != main]
+    name = _compose(main, [(LATIN_FALLBACK, 0), *cjk_only, (SYMBOL_FALLBACK, 0)], list(dict.fromkeys(lazy)))
+    fallback_paths = (LATIN_FALLBACK, *(p for p, _ in cjk_only), SYMBOL_FALLBACK)
+    logger.info("font: %s (face %d); fallbacks %s", path, index, ", ".join(str(p) for p in fallback_paths))
+    if problems:
+        message = "".join(problems) + f"已改用系统字体 {path}。"
+        warnings.warn(message, FontWarning, stacklevel=3)
+        return FontChoice(name=name, path=path, embedded=True, warning=message, fallbacks=fallback_paths)
+    return FontChoice(name=name, path=path, embedded=True, fallbacks=fallback_paths)
+
+
+def missing_glyphs(font: FontChoice, text: str) -> list[str]:
+    """The characters of ``text`` that neither the font nor any of its fallbacks can draw (spaces aside)."""
+    registered = pdfmetrics.getFont(font.name)
+    if isinstance(registered, FallbackTTFont):
+        return list(dict.fromkeys(c for c in text if not c.isspace() and not registered.covers(c)))
+    return list(dict.fromkeys(c for c in text if ord(c) > 0xFFFF))
 
 
 def clear_font_cache() -> None:
-    """Forget resolved fonts (tests; a settings change at run time)."""
+    """Forget resolved fonts (tests; a settings change at run time); parsed faces stay cached."""
     with _LOCK:
         _CACHE.clear()

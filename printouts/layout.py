@@ -35,6 +35,7 @@ from reportlab.platypus import (
 )
 
 from printouts.fonts import FontChoice
+from printouts.glyphs import collecting
 from printouts.text import clean, para
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
@@ -194,7 +195,8 @@ def build_pdf(
         if isinstance(flowable, HeadingGuard):
             flowable.following = story[index + 1 : index + 3]
     canvasmaker = _numbered_canvas(font, title, case_no, _STAMP.get())
-    doc.build(story, canvasmaker=canvasmaker)
+    with collecting():  # a character no font can draw refuses the document (printouts.glyphs)
+        doc.build(story, canvasmaker=canvasmaker)
     pdf = buffer.getvalue()
     pages = doc.page
     all_warnings = tuple(w for w in (font.warning, *warnings) if w)
