@@ -74,7 +74,13 @@ class Settings(BaseSettings):
     """Application key sent to the gateway as X-App-Key."""
 
     app_secret: SecretStr = SecretStr("sandbox-secret")
-    """Secret used to sign gateway requests (HMAC-SHA256); never printed."""
+    """Secret used to sign gateway requests (HMAC-SM3 or HMAC-SHA256, see crypto_suite); never printed."""
+
+    crypto_suite: Literal["auto", "gm", "intl"] = "auto"
+    """Cryptographic suite. gm: national algorithms (SM4-GCM at rest, HMAC-SM3 search hashes, audit chain and
+    request signatures); intl: AES-GCM, HMAC-SHA256 and SHA-256. auto: a new store is gm, an existing one keeps the
+    suite it was written with, and requests are signed HMAC-SM3. gm or intl also refuses a store written with the
+    other suite (move it with ``counter store rekey --suite gm``)."""
 
     lookup_timeout_seconds: float = Field(8.0, gt=0, le=120)
     """Per-lookup timeout for registry requests, in seconds."""
@@ -123,6 +129,16 @@ class Settings(BaseSettings):
     def _level_upper(cls, value: object) -> object:
         # COUNTER_LOG_LEVEL=debug is as clear as DEBUG.
         return value.strip().upper() if isinstance(value, str) else value
+
+    @property
+    def store_suite(self) -> Literal["gm", "intl"] | None:
+        """The suite the store must be in; None (auto) takes whatever it was written with (gm when new)."""
+        return None if self.crypto_suite == "auto" else self.crypto_suite
+
+    @property
+    def signature_method(self) -> Literal["HMAC-SM3", "HMAC-SHA256"]:
+        """The X-Signature-Method of gateway requests: HMAC-SHA256 only under intl."""
+        return "HMAC-SHA256" if self.crypto_suite == "intl" else "HMAC-SM3"
 
     @property
     def uses_sandbox(self) -> bool:

@@ -15,6 +15,7 @@ from local_cache.errors import (
     SchemaTooNewError,
     StoreError,
     StoreOpenError,
+    SuiteMismatchError,
     ValidationError,
 )
 from local_cache.operators import Operator
@@ -35,5 +36,6 @@ __all__ = [
     "Store",
     "StoreError",
     "StoreOpenError",
+    "SuiteMismatchError",
     "ValidationError",
 ]

@@ -68,16 +68,22 @@ class Action:
     SHORTFALL_OVERDUE = "shortfall_overdue"
     REVIEW_FLAG = "review_flag"
     REVIEW_RESOLVED = "review_resolved"
+    STORE_REKEYED = "store_rekeyed"
 
 
 def canonical_json(value: Mapping[str, Any]) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
 
 
-def entry_hash(row: Mapping[str, Any]) -> str:
-    """The hash of one entry: over every field except ``hash`` itself (``prev_hash`` included)."""
+def entry_hash(row: Mapping[str, Any], digest: Callable[[bytes], str] | None = None) -> str:
+    """The hash of one entry: over every field except ``hash`` itself (``prev_hash`` included).
+
+    ``digest`` hashes the canonical body; SHA-256 (the intl suite) unless the store's chain gives its own
+    (local_cache/audit_chain.py: HMAC-SM3 under the gm suite).
+    """
     body = {k: row[k] for k in ("seq", "at", "actor", "action", "case_number", "detail", "prev_hash")}
-    return hashlib.sha256(canonical_json(body).encode()).hexdigest()
+    data = canonical_json(body).encode()
+    return digest(data) if digest is not None else hashlib.sha256(data).hexdigest()
 
 
 def guard_detail(detail: Mapping[str, Any]) -> None:
@@ -158,9 +164,13 @@ class AuditReport:
 class AuditLog:
     """Append and verify; appends join the caller's write transaction when there is one."""
 
-    def __init__(self, db: Database, clock: Callable[[], datetime]) -> None:
+    def __init__(
+        self, db: Database, clock: Callable[[], datetime], hash_entry: Callable[[Mapping[str, Any]], str] | None = None
+    ) -> None:
         self._db = db
         self._clock = clock
+        # The store's suite decides how entries are hashed (audit_chain.AuditChain); plain SHA-256 without one.
+        self.hash_entry: Callable[[Mapping[str, Any]], str] = hash_entry or entry_hash
 
     def append(self, action: str, *, actor: str, case_number: str | None = None, **detail: Any) -> AuditEntry:
         guard_detail(detail)
@@ -176,7 +186,7 @@ class AuditLog:
                 "detail": canonical_json(detail),
                 "prev_hash": prev,
             }
-            row["hash"] = entry_hash(row)
+            row["hash"] = self.hash_entry(row)
             conn.table("audit_log").insert(row)
             conn.execute(
                 "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -209,4 +219,4 @@ class AuditLog:
         table or head is a report too (local_cache/audit_verify.py)."""
         from local_cache.audit_verify import verify_chain  # that module imports this one
 
-        return verify_chain(self._db.conn.conn, entry_hash)
+        return verify_chain(self._db.conn.conn, self.hash_entry)

@@ -1,22 +1,27 @@
-"""Protection at rest: the key file, AES-GCM field encryption and HMAC search keys.
+"""Protection at rest: the key file, authenticated field encryption and HMAC search keys.
 
 One 32-byte master key lives in a file only the owner may read (0600). HKDF derives independent subkeys from it,
-so the key that encrypts is never the key that makes search hashes:
+so the key that encrypts is never the key that makes search hashes. Which algorithms is the store's suite
+(local_cache/suites.py): ``gm`` (SM4-GCM, HMAC-SM3, HKDF-SM3) or ``intl`` (AES-256-GCM, HMAC-SHA256, HKDF-SHA256).
 
-- ``enc``: AES-256-GCM for names, ID numbers, phones, card numbers and the application payload;
-- ``search``: HMAC-SHA256 "blind indexes" so a full ID number or a full name can be found without decrypting;
+- ``enc``: field encryption for names, ID numbers, phones, card numbers and the application payload;
+- ``search``: keyed-hash "blind indexes" so a full ID number or a full name can be found without decrypting;
 - ``check``: a key check value stored in the database, so a wrong key is refused at open instead of producing
-  garbage (and, worse, new rows under a different key).
+  garbage (and, worse, new rows under a different key); it is suite-specific, so it also binds the suite;
+- ``audit`` (gm only): the HMAC-SM3 key of the audit chain (intl chains are plain SHA-256, as they always were).
 
-Ciphertext layout: ``b"\\x01" + nonce(12) + AES-GCM(ciphertext || tag)``; the associated data binds a value to
-its column (and row where known), so a ciphertext copied into another column does not decrypt.
+Both suites derive from the same master key with different HKDF hashes and labels, so their subkeys are unrelated
+and one key file serves a store before, during and after ``counter store rekey``.
+
+Ciphertext layout: ``version(1) + nonce(12) + ciphertext || tag(16)``, version ``0x01`` intl, ``0x02`` gm; the
+associated data binds a value to its column (and row where known), so a ciphertext copied into another column does
+not decrypt.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
-import hmac
 import json
 import os
 import secrets
@@ -27,21 +32,12 @@ from pathlib import Path
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from local_cache.errors import DecryptionError, KeyFileError
+from local_cache.suites import NONCE_BYTES, SUITE_LABELS, TAG_BYTES, VERSION_BYTE, Aead, Suite, derive, keyed_hex
+from local_cache.suites import suite_of_version as _suite_of_version
 
 _KEY_HEADER = "counter-store-key v1"
-_VERSION = b"\x01"
-_NONCE_BYTES = 12
-
-
-def _derive(master: bytes, purpose: str) -> bytes:
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=f"counter-store/{purpose}/v1".encode()).derive(
-        master
-    )
 
 
 def normalize_id_number(value: str) -> str:
@@ -55,31 +51,54 @@ def normalize_name(value: str) -> str:
 
 
 class KeyRing:
-    """The subkeys derived from one master key; encrypts, decrypts and makes keyed hashes."""
+    """The subkeys one suite derives from one master key; encrypts, decrypts and makes keyed hashes."""
 
-    def __init__(self, master: bytes) -> None:
+    def __init__(self, master: bytes, suite: Suite = "intl") -> None:
         if len(master) != 32:
             raise ValueError("master key must be 32 bytes")
-        self._aead = AESGCM(_derive(master, "enc"))
-        self._search = _derive(master, "search")
-        self._check = _derive(master, "check")
+        self.suite: Suite = suite
+        self._master = master  # kept only so a rekey can derive the other suite's ring (for_suite)
+        self._aead = Aead(suite, derive(suite, master, "enc", 16 if suite == "gm" else 32))
+        self._search = derive(suite, master, "search")
+        self._check = derive(suite, master, "check")
+        self._audit = derive(suite, master, "audit")
+
+    def for_suite(self, suite: Suite) -> KeyRing:
+        """The ring of the same master key under another suite (``counter store rekey``)."""
+        return self if suite == self.suite else KeyRing(self._master, suite)
 
     # -- key check value ------------------------------------------------------------------------------------
     def check_value(self) -> str:
-        """A value that identifies the key without revealing it (stored in the database's meta table)."""
-        return hmac.new(self._check, b"key-check", hashlib.sha256).hexdigest()
+        """A value that identifies the key and the suite without revealing the key (kept in ``meta``)."""
+        return keyed_hex(self.suite, self._check, b"key-check")
+
+    # -- the audit chain -------------------------------------------------------------------------------------
+    def chain_digest(self, body: bytes) -> str:
+        """The hash of one audit entry's canonical body: SHA-256 (intl, unkeyed as ever) or HMAC-SM3 (gm).
+
+        Keyed under gm, so rewriting the chain together with its head needs the key, not just the database.
+        """
+        if self.suite == "gm":
+            return keyed_hex("gm", self._audit, body)
+        return hashlib.sha256(body).hexdigest()
 
     # -- encryption ------------------------------------------------------------------------------------------
     def encrypt(self, plaintext: bytes, context: str) -> bytes:
-        nonce = secrets.token_bytes(_NONCE_BYTES)
-        return _VERSION + nonce + self._aead.encrypt(nonce, plaintext, context.encode())
+        nonce = secrets.token_bytes(NONCE_BYTES)
+        return VERSION_BYTE[self.suite] + nonce + self._aead.seal(nonce, plaintext, context.encode())
 
     def decrypt(self, blob: bytes, context: str) -> bytes:
-        if len(blob) < 1 + _NONCE_BYTES + 16 or blob[:1] != _VERSION:
+        written = _suite_of_version(blob[:1])
+        if len(blob) < 1 + NONCE_BYTES + TAG_BYTES or written is None:
             raise DecryptionError(f"加密数据格式不正确（{context}）。")
-        nonce, body = blob[1 : 1 + _NONCE_BYTES], blob[1 + _NONCE_BYTES :]
+        if written != self.suite:
+            raise DecryptionError(
+                f"加密数据用{SUITE_LABELS[written]}写入，与本库记录的{SUITE_LABELS[self.suite]}不一致（{context}），"
+                "两种算法不能混用。"
+            )
+        nonce, body = blob[1 : 1 + NONCE_BYTES], blob[1 + NONCE_BYTES :]
         try:
-            return self._aead.decrypt(nonce, body, context.encode())
+            return self._aead.open(nonce, body, context.encode())
         except InvalidTag as exc:
             raise DecryptionError(f"加密数据无法解密，可能被篡改或密钥不符（{context}）。") from exc
 
@@ -101,8 +120,9 @@ class KeyRing:
 
     # -- keyed hashes ----------------------------------------------------------------------------------------
     def keyed_hash(self, kind: str, value: str) -> str:
-        """HMAC-SHA256 over ``kind:value``; the kind keeps an ID hash from ever equalling a name hash."""
-        return hmac.new(self._search, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
+        """HMAC-SM3 (gm) or HMAC-SHA256 (intl) over ``kind:value``; the kind keeps an ID hash from ever equalling
+        a name hash."""
+        return keyed_hex(self.suite, self._search, f"{kind}:{value}".encode())
 
     def id_hash(self, id_number: str) -> str:
         return self.keyed_hash("id", normalize_id_number(id_number))

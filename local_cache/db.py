@@ -17,7 +17,7 @@ import os
 import sqlite3
 import threading
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import sqlite_utils
@@ -82,6 +82,10 @@ class Database:
         self._registry_lock = threading.Lock()
         self._connections: list[tuple[weakref.ref[threading.Thread], sqlite3.Connection]] = []
         self._closed = False
+        # Called at the start of every outermost write transaction, after BEGIN IMMEDIATE (so it sees what other
+        # processes committed); raising aborts the transaction. The store refuses to write once another process
+        # moved the file to another crypto suite (counter store rekey) under it.
+        self.begin_guard: Callable[[sqlite3.Connection], None] | None = None
 
     # -- opening ---------------------------------------------------------------------------------------------
     @classmethod
@@ -176,6 +180,8 @@ class Database:
             db.conn.execute("BEGIN IMMEDIATE")
             self._local.depth = 1
             try:
+                if self.begin_guard is not None:
+                    self.begin_guard(db.conn)
                 yield db
             except BaseException:
                 if db.conn.in_transaction:

@@ -47,6 +47,31 @@ class KeyFileError(StoreError):
         super().__init__(f"加密密钥文件 {path}：{reason_zh}。（Key file {path}: {reason_en}.）")
 
 
+class SuiteMismatchError(StoreOpenError):
+    """The database was written with another cryptographic suite than the settings ask for (never mixed)."""
+
+    def __init__(self, path: Path, written: str, asked: str, *, rekeyed_meanwhile: bool = False) -> None:
+        self.written = written
+        self.asked = asked
+        if rekeyed_meanwhile:
+            super().__init__(
+                path,
+                f"数据库已被迁移到 {written} 算法套件（counter store rekey），本程序仍按 {asked} 打开着它；"
+                "请重新启动程序，未写入任何数据",
+                f"the database was moved to the {written} suite while this program had it open as {asked}; "
+                "restart the program, nothing was written",
+            )
+            return
+        super().__init__(
+            path,
+            f"数据库用 {written} 算法套件写入，而设置 crypto_suite = {asked}；两种算法不能混用。请执行"
+            f" counter store rekey --suite {asked} 迁移整个数据库，或把 crypto_suite 设为 {written}（或 auto）；"
+            "未改动任何数据",
+            f"the database was written with the {written} suite but crypto_suite = {asked}; suites are never mixed: "
+            f"run counter store rekey --suite {asked}, or set crypto_suite = {written} (or auto); nothing was changed",
+        )
+
+
 class DecryptionError(StoreError):
     """A stored value could not be decrypted: the row was tampered with or belongs to another key."""
 

@@ -18,11 +18,13 @@ def open_store(
     create_key: bool = True,
     demo_clerk: bool = False,
     clock: Callable[[], datetime] | None = None,
+    any_suite: bool = False,
 ) -> Store:
     """Open (creating on first run) the database and key named by the settings.
 
     ``demo_clerk``: the app asks for it at start; set-up commands do not, so that adding the first real operator
-    never leaves a demo account behind.
+    never leaves a demo account behind. ``any_suite``: open the store in whatever suite it was written with, even
+    when the ``crypto_suite`` setting names the other one (``counter store rekey`` and ``info``).
     """
     from datetime import timedelta
 
@@ -37,6 +39,7 @@ def open_store(
         max_failed_logins=settings.lockout_failures,
         lockout=timedelta(minutes=settings.lockout_minutes),
         clock=clock,
+        suite=None if any_suite else settings.store_suite,
     )
     if demo_clerk and settings.uses_sandbox:
         # The demo clerk exists only beside the sandbox, and only on the very first run.
