@@ -268,10 +268,10 @@ class CounterApp(App[None]):
 
     def action_command_palette(self) -> None:
         """The command palette, asking in Chinese."""
-        from textual.command import CommandPalette
+        from screens.palette import CounterPalette
 
-        if self.use_command_palette and not CommandPalette.is_open(self):  # type: ignore[arg-type]
-            self.push_screen(CommandPalette(placeholder="搜索命令或案件（中文、案件编号）…", id="--command-palette"))
+        if self.use_command_palette and not CounterPalette.is_open(self):  # type: ignore[arg-type]
+            self.push_screen(CounterPalette(placeholder="搜索命令或案件（中文、案件编号）…", id="--command-palette"))
 
     def action_help(self) -> None:
         from screens.help import HelpScreen  # Markdown and its highlighter load on first use

@@ -12,10 +12,13 @@ from collections.abc import Callable, Iterator
 from functools import partial
 from typing import TYPE_CHECKING
 
+from rich.align import Align
+from rich.text import Text
 from textual.binding import BindingsMap
-from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.command import CommandList, CommandPalette, DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 from textual.markup import escape
+from textual.widgets.option_list import Option
 
 from forms.vocabulary import CASE_STATUS_LABELS
 
@@ -90,3 +93,25 @@ def _case_hit(home: HomeScreen, row: CaseRow) -> Hit:
     help_text = f"打开案件 · 身份证号码 {escape(row.applicant_id)}" if row.applicant_id else "打开案件"
     # Opened exactly as the home screen opens a case from its lists or its search box.
     return Hit(1.0, Content(text), partial(home.open_case, row.case_id), text=text, help=help_text)
+
+
+NO_MATCHES = "没有找到匹配的命令或案件（案件按完整的案件编号、姓名或身份证号码查找）"
+
+
+class CounterPalette(CommandPalette):
+    """Textual's command palette, saying "no matches" in Chinese (Textual words it only in English)."""
+
+    def _start_no_matches_countdown(self, search_value: str) -> None:
+        # Textual 8.2.8's own countdown (pinned version), with the message in Chinese.
+        self._stop_no_matches_countdown()
+
+        def _show_no_matches() -> None:
+            if search_value:
+                self.query_one(CommandList).add_option(
+                    Option(Align.center(Text(NO_MATCHES, style="not bold")), disabled=True, id=self._NO_MATCHES)
+                )
+                self._list_visible = True
+            else:
+                self._list_visible = False
+
+        self._no_matches_timer = self.set_timer(self._NO_MATCHES_COUNTDOWN, _show_no_matches)

@@ -229,6 +229,16 @@ async def test_checklist_space_moves_on_and_a_receives_every_missing_line(data_d
         after = screen.case.assessment().rows
         assert not [r for r in after if r.status is MaterialStatus.MISSING]
         lines = {line.code: line for line in screen.case.file.checklist}
+        materials = screen.case.policy.materials
         for index in missing[2:]:
             receipt = lines[rows[index].code].received
-            assert receipt is not None and (receipt.form, receipt.count) == ("original", 1)
+            # As the pack expects the paper: 原件1份, or the original shown and a copy kept (复印件1份).
+            expected = materials.get(rows[index].code).expected_paper
+            assert receipt is not None and (receipt.form, receipt.count) == expected
+        # O and + on a received line: the paper as it was handed in.
+        code = rows[missing[2]].code
+        await d.row_key("materials", code, "o", "plus", "plus")
+        receipt = screen.case.file.line(code).received  # type: ignore[union-attr]
+        form, count = materials.get(code).expected_paper
+        assert receipt is not None and receipt.form != form and receipt.count == count + 2
+        assert f"{count + 2} 份" in screen.case.assessment().row(code).note

@@ -191,17 +191,36 @@ class FormCommands(CaseCore):
         if file.line(code) is None:
             raise IntakeError(f"材料 {code} 不在本案件的材料清单中")
 
-    def mark_received(self, code: str, *, copies: int = 1, original: bool = False) -> None:
+    def mark_received(self, code: str, *, copies: int | None = None, original: bool | None = None) -> None:
+        """Received at the window: as the pack expects it (原件, or 复印件 with the count) unless told otherwise."""
         self._require_draft()
+        form, count = self.policy.materials.get(code).expected_paper
+        if original is not None:
+            form = "original" if original else "copy"
         line = MaterialState(
             code=code,
             status=MaterialStatus.RECEIVED,
-            received=Receipt(form="original" if original else "copy", count=copies),
+            received=Receipt(form=form, count=copies if copies is not None else count),
         )
 
         def change(file: CaseFile) -> CaseFile:
             self._known_line(file, code)
             return file.with_line(line)
+
+        self._run(change)
+
+    def adjust_receipt(self, code: str, *, toggle_form: bool = False, delta: int = 0) -> None:
+        """A received line's paper: 原件 ⇄ 复印件, or one copy more or less (1 to 99)."""
+        self._require_draft()
+
+        def change(file: CaseFile) -> CaseFile:
+            line = file.line(code)
+            if line is None or line.status is not MaterialStatus.RECEIVED or line.received is None:
+                raise IntakeError("先按空格标记已收取，再修改原件/复印件或份数")
+            receipt = line.received
+            form = ("copy" if receipt.form == "original" else "original") if toggle_form else receipt.form
+            count = max(1, min(99, receipt.count + delta))
+            return file.with_line(line.model_copy(update={"received": Receipt(form=form, count=count)}))
 
         self._run(change)
 

@@ -143,6 +143,16 @@ class Material(BaseModel):
     def committable(self) -> bool:
         return self.commitment is not None and self.commitment.value
 
+    @property
+    def expected_paper(self) -> tuple[str, int]:
+        """What the window keeps, read from the pack's ``copies`` text: ("copy", n) where it keeps n copies
+        ("原件核验，复印件1份": the original is shown and handed back), else ("original", n) ("原件1份")."""
+        copy = re.search(r"复印件各?(\d+)份", self.copies)
+        if copy:
+            return ("copy", int(copy.group(1)))
+        original = re.search(r"原件各?(\d+)份", self.copies)
+        return ("original", int(original.group(1)) if original else 1)
+
     @field_validator("code")
     @classmethod
     def _code_shape(cls, value: str) -> str:

@@ -42,6 +42,10 @@ class ChecklistStep(Step):
         Binding("w", "waive", "容缺"),
         Binding("m", "missing", "未提交", show=False),  # rare; in the help and the step's hint
         Binding("c", "commit", "告知承诺", show=False),
+        # On a received line: the paper as it was handed in (the receipt prints it).
+        Binding("o", "paper_form", "原件/复印件", show=False),
+        Binding("plus,equals_sign", "copies(1)", "份数+1", show=False),
+        Binding("minus", "copies(-1)", "份数-1", show=False),
     ]
     DEFAULT_CSS = """
     ChecklistStep DataTable {
@@ -79,7 +83,7 @@ class ChecklistStep(Step):
             f"需提交 {len(evaluation.to_hand_in)} 项"
             f"（已收取 {len(evaluation.received)}，容缺 {len(evaluation.waived)}），"
             f"数据共享免提交 {len(evaluation.exempted)} 项，仍缺 {len(evaluation.missing)} 项。\n"
-            "空格：已收取　A：全部已收取　W：容缺受理　M：改为未提交"
+            "空格：已收取　A：全部已收取　W：容缺受理　M：改为未提交　O：原件/复印件　+/-：份数"
         )
 
     def shown(self) -> list[tuple[str, ...]]:
@@ -90,7 +94,7 @@ class ChecklistStep(Step):
     # -- the clerk's marks (each one command of the case) -----------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("received", "received_all", "waive", "missing", "commit"):
+        if action in ("received", "received_all", "waive", "missing", "commit", "paper_form", "copies"):
             return self.case.editable
         return True
 
@@ -115,13 +119,23 @@ class ChecklistStep(Step):
         below = [i for i in range(table.cursor_row + 1, len(rows)) if rows[i].status is MaterialStatus.MISSING]
         table.move_cursor(row=below[0] if below else min(table.cursor_row + 1, table.row_count - 1))
 
+    def action_paper_form(self) -> None:
+        code = self.selected_code()
+        if code is not None:
+            self.change(lambda: self.case.adjust_receipt(code, toggle_form=True))
+
+    def action_copies(self, delta: int) -> None:
+        code = self.selected_code()
+        if code is not None:
+            self.change(lambda: self.case.adjust_receipt(code, delta=delta))
+
     def action_received_all(self) -> None:
-        """A: every line the assessment shows as missing is received, as an original, one copy (one command each)."""
+        """A: every line the assessment shows as missing is received as the pack expects it (one command each)."""
         missing = [row.code for row in self.case.assessment().rows if row.status is MaterialStatus.MISSING]
         done = 0
         for code in missing:
             try:
-                self.case.mark_received(code, original=True, copies=1)
+                self.case.mark_received(code)
             except IntakeError as exc:
                 self.notify(str(exc), severity="error")
                 break
