@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from counter_app.services import signing
 from counter_app.services.gateway_forms import (
     LookupInputs,
     backfill_application,
@@ -134,12 +135,14 @@ class GatewayClient(LookupSending):
         sleep: Sleep | None = None,
         subject_hasher: Callable[[Mapping[str, Any]], str] | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        signature_method: str = signing.METHOD_SM3,
     ) -> None:
         self.policy = policy or RetryPolicy()
         self.operator_id = operator_id
         self.sink: VerificationSink = sink or MemorySink()
         self._app_key = app_key
         self._secret = app_secret
+        self._signature_method = signature_method  # X-Signature-Method (the crypto_suite setting)
         self._clock: Clock = clock or _utc_now
         self._sleep: Sleep = sleep or asyncio.sleep
         self._hash = subject_hasher or _default_hasher(app_secret)
@@ -183,6 +186,7 @@ class GatewayClient(LookupSending):
             policy=policy,
             subject_hasher=subject_hasher,
             clock=clock,
+            signature_method=settings.signature_method,
         )
 
     async def __aenter__(self) -> GatewayClient:

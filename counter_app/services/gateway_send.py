@@ -78,6 +78,7 @@ class LookupSending:
     _http: httpx.AsyncClient
     _app_key: str
     _secret: str
+    _signature_method: str
     _clock: Clock
     _sleep: Sleep
     _hash: Callable[[Mapping[str, Any]], str]
@@ -122,6 +123,7 @@ class LookupSending:
                 body=body,
                 timestamp=int(self._clock().timestamp()),
                 request_id=request.request_id,
+                signature_method=self._signature_method,
             )
         )
         label = VERIFICATION_LABELS[request.kind]

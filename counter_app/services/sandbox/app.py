@@ -144,7 +144,9 @@ class Sandbox:
         if signature_method not in signing.SIGNATURE_METHODS:
             known = "、".join(signing.SIGNATURE_METHODS)
             return error(
-                400, "unknown_signature_method", f"签名算法（X-Signature-Method）“{signature_method}”不受支持，应为 {known}"
+                400,
+                "unknown_signature_method",
+                f"签名算法（X-Signature-Method）“{signature_method}”不受支持，应为 {known}",
             )
         timestamp = headers[signing.HEADER_TIMESTAMP]
         try:
