@@ -8,7 +8,7 @@ import sys
 
 from pydantic import ValidationError
 
-from counter_app.commands import CommandError
+from counter_app.commands import CommandError, store_cmd
 from counter_app.services.stores import open_store
 from counter_app.settings import load_settings
 from forms.vocabulary import Role
@@ -41,6 +41,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     audit.add_argument("--json", action="store_true", help="以 JSON 输出结果")
     audit.set_defaults(handler=handle_audit)
+    store_cmd.register(sub)  # counter store info|rekey: set-up commands too, registered with these
 
 
 def _password(from_stdin: bool) -> str:
