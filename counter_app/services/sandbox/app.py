@@ -140,6 +140,14 @@ class Sandbox:
         request_id = headers[signing.HEADER_REQUEST_ID]
         if not signing.is_uuid(request_id):
             return error(400, "bad_request_id", "请求编号（X-Request-Id）格式错误，应为 UUID")
+        signature_method = headers.get(signing.HEADER_SIGNATURE_METHOD, signing.METHOD_WHEN_ABSENT)
+        if signature_method not in signing.SIGNATURE_METHODS:
+            known = "、".join(signing.SIGNATURE_METHODS)
+            return error(
+                400,
+                "unknown_signature_method",
+                f"签名算法（X-Signature-Method）“{signature_method}”不受支持，应为 {known}",
+            )
         timestamp = headers[signing.HEADER_TIMESTAMP]
         try:
             skew = abs(self.clock().timestamp() - int(timestamp))
@@ -155,6 +163,7 @@ class Sandbox:
             request_id,
             body,
             headers[signing.HEADER_SIGNATURE],
+            signature_method=signature_method,
         )
         if not ok:
             return error(401, "bad_signature", "请求签名（X-Signature）校验失败，请核对应用密钥配置")
