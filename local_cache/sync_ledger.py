@@ -134,6 +134,18 @@ class SyncLedger:
         row = self._db.conn.conn.execute("SELECT acked_version FROM sync_cases WHERE case_id = ?", [case_id]).fetchone()
         return None if row is None or row[0] is None else int(row[0])
 
+    def adopt_version(self, case_id: str, version: int, status: str | None) -> None:
+        """The platform's version of a case taken from it (pulled from another window, or refreshed after one
+        changed it): the base of our next PUT (``If-Match``), in the caller's transaction."""
+        self._upsert_case(case_id, acked_version=version, platform_version=version, platform_status=status)
+
+    def has_unsent(self, case_id: str) -> bool:
+        """Local versions not yet acknowledged (pending, parked or dead): a platform body must not overwrite them."""
+        row = self._db.conn.conn.execute(
+            "SELECT 1 FROM outbox WHERE case_id = ? AND state NOT IN ('sent', 'discarded') LIMIT 1", [case_id]
+        ).fetchone()
+        return row is not None
+
     def _upsert_case(self, case_id: str, **values: Any) -> None:
         values["case_id"] = case_id
         cols = ", ".join(values)

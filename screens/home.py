@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 from pathlib import Path
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -146,7 +146,9 @@ class HomeScreen(HoldsKeys, Screen[None]):
     def _find(self, event: Input.Submitted) -> None:
         rows = self.workstation.find(event.value)
         if not rows:
-            self.notify(f"未找到“{event.value.strip()}”对应的案件", severity="warning")
+            # Not on this workstation: another window of the hall may have accepted it (asked of the platform).
+            self._ask_hall(event.value.strip())
+            event.input.value = ""
             return
         if len(rows) > 1:
             self.notify(f"找到 {len(rows)} 件，已打开最近的一件")
@@ -154,6 +156,22 @@ class HomeScreen(HoldsKeys, Screen[None]):
         # Back from the case, the keys should reach the home screen again, not the search box.
         self.query_one("#today", DataTable).focus()
         self._open(rows[0].case_id)
+
+    @work(exit_on_error=False, group="hall", exclusive=True)
+    async def _ask_hall(self, query: str) -> None:
+        from counter_app.services.hall import HallError
+
+        try:
+            row = await self.workstation.pull_from_hall(query, self.operator)
+        except HallError as exc:
+            self.notify(f"本机没有“{query}”对应的案件，{exc}：请联网后再查找", severity="warning", timeout=8)
+            return
+        if row is None:
+            self.notify(f"未找到“{query}”对应的案件（本机和一件事平台均无）", severity="warning")
+            return
+        self.notify(f"已从一件事平台取回案件 {row.case_number}（由其他窗口受理）")
+        self.refresh_data()
+        self._open(row.case_id)
 
     @on(DataTable.RowSelected)
     def _selected(self, event: DataTable.RowSelected) -> None:

@@ -131,7 +131,9 @@ class CaseRepository:
         from local_cache.sync_ledger import SyncLedger
 
         version = SyncLedger.of(self._store).next_version(case_id)
-        self._store.outbox.enqueue(case_id, version, platform_payload(file, assessment), actor=actor)
+        # The case number travels with the case: another window of the hall finds the case by it.
+        body = {**platform_payload(file, assessment), "case_number": self._store.cases.case_number_of(case_id)}
+        self._store.outbox.enqueue(case_id, version, body, actor=actor)
         return version
 
     def log_print(

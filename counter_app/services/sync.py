@@ -313,6 +313,10 @@ class SyncEngine:
             return summary
         self.online = True
         await self._in_store_thread(self._record_pull, views, now, summary)
+        # A case another window of the hall changed (a 补件 there): its newer body, unless ours waits to be sent.
+        from counter_app.services.hall import refresh_changed
+
+        summary.refreshed = await refresh_changed(self, views)
         return summary
 
     def _record_pull(self, views: list[dict[str, Any]], now: str, summary: SyncSummary) -> None:

@@ -47,6 +47,7 @@ class SyncSummary:
     dead: int = 0
     pulled: int = 0
     moved: int = 0
+    refreshed: int = 0  # local cases whose newer body, changed at another window of the hall, was taken
     events: int = 0
     pending: int = 0
     pull_error: str | None = None

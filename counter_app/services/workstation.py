@@ -327,6 +327,28 @@ class Workstation:
         left = self._store.cases.drafts_left_open(operator.id)
         return case_row(max(left, key=lambda s: s.updated_at)) if left else None
 
+    async def pull_from_hall(self, query: str, operator: OperatorRef) -> CaseRow | None:
+        """A case accepted at another window of the hall, asked of the platform by case number or by ID number (as
+        a keyed hash: the number never travels) and kept here, whole; None when the platform holds none (a name is
+        not asked). Raises ``hall.HallError`` when the platform cannot be reached: nothing is half-pulled."""
+        from counter_app.services.hall import adopt, find_on_platform
+        from counter_app.services.hall_ids import hall_id_hash
+
+        text = query.strip()
+        id_like = normalise(text)
+        if _CASE_NO.match(text.upper()):
+            params = {"number": text.upper()}
+        elif len(id_like) == 18 and id_like[:-1].isdigit():
+            params = {"id_hash": hall_id_hash(self.settings.app_secret.get_secret_value(), id_like)}
+        else:
+            return None
+        engine = self.sync_engine()
+        found = await find_on_platform(engine.client, timeout=engine.policy.request_timeout, **params)
+        if not found:
+            return None
+        case_id = adopt(self._store, found[0], actor=operator.actor, today=self.today())
+        return case_row(self._store.cases.get(case_id).summary)
+
     def home(self) -> HomeData:
         today = self.today()
         self._store.records.mark_overdue(today)

@@ -108,6 +108,7 @@ class Sandbox:
                 Route("/v1/health", self.health, methods=["GET"]),
                 Route("/v1/verify/{kind}", self.verify, methods=["POST"]),
                 Route("/v1/cases", self.list_cases, methods=["GET"]),
+                Route("/v1/cases/lookup", self.lookup_cases, methods=["GET"]),
                 Route("/v1/cases/{case_id}", self.put_case, methods=["PUT"]),
                 Route("/v1/cases/{case_id}", self.get_case, methods=["GET"]),
                 Route("/v1/cases/{case_id}/supplements", self.post_supplement, methods=["POST"]),
@@ -275,6 +276,17 @@ class Sandbox:
                 return error(422, "invalid_updated_since", "updated_since 须带时区，例如 2026-05-01T08:00:00+00:00")
         cases = self.platform.updated_since(since)
         return JSONResponse({"now": self.clock().isoformat(), "cases": [c.view() for c in cases]})
+
+    async def lookup_cases(self, request: Request) -> Response:
+        """Another window's cases, whole (body and version), for 补件/出件/progress at any window of the hall."""
+        params = request.query_params
+        wanted = {k: params.get(k, "").strip() for k in ("case_id", "number", "id_hash")}
+        if not any(wanted.values()):
+            return error(
+                422, "missing_query", "请按案件编号（number）、案件标识（case_id）或身份证号码的键控散列（id_hash）查找"
+            )
+        cases = self.platform.find(secret=self.settings.app_secret, **wanted)
+        return JSONResponse({"cases": [{**c.view(), "payload": c.payload} for c in cases]})
 
     async def post_supplement(self, request: Request) -> Response:
         try:

@@ -11,6 +11,7 @@ command (``POST /v1/_sandbox/advance``), each step adding an event (审批通过
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -147,6 +148,24 @@ class Platform:
         if case is None:
             raise PlatformError(404, "case_not_found", f"平台上没有案件 {case_id}")
         return case
+
+    def find(self, *, secret: str, case_id: str = "", number: str = "", id_hash: str = "") -> list[StoredCase]:
+        """Cases for another window of the hall: by id, by case number (as the case carries it), or by the keyed
+        hash of the applicant's ID number (``hall_id_hash``: the number itself never travels in the query)."""
+        from counter_app.services.hall_ids import hall_id_hash
+
+        self.tick()
+        found: list[StoredCase] = []
+        for case in self.cases.values():
+            by_number = number and str(case.payload.get("case_number") or "") == number
+            if (case_id and case.case_id == case_id) or by_number:
+                found.append(case)
+            elif id_hash:
+                applicant = (case.payload.get("application") or {}).get("applicant") or {}
+                held = applicant.get("id_number")
+                if isinstance(held, str) and held and hmac.compare_digest(hall_id_hash(secret, held), id_hash):
+                    found.append(case)
+        return sorted(found, key=lambda c: c.received_at, reverse=True)
 
     def updated_since(self, since: datetime | None) -> list[StoredCase]:
         self.tick()
