@@ -1,7 +1,8 @@
-"""``counter serve [--host 127.0.0.1] [--port 8000] [--allow-remote] [--public-url URL]``: the app in a browser.
+"""``counter serve [--host H] [--port N] [--allow-remote] [--public-url URL] [--trusted-proxy IP ...]``.
 
-Each browser tab gets its own ``counter`` process on the same settings; login as usual. Loopback only unless
-``--allow-remote`` is given (see counter_app/services/serve.py and docs/kpi.md).
+The app in a browser: each browser tab gets its own ``counter`` process on the same settings; login as usual.
+Loopback only unless ``--allow-remote`` is given. The page's addresses come from each request (the name the browser
+used), or from ``--public-url``; see counter_app/services/serve_web.py and docs/cli.md.
 """
 
 from __future__ import annotations
@@ -29,19 +30,33 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--port", type=port_type(DEFAULT_PORT), default=DEFAULT_PORT, help=f"监听端口 port (default: {DEFAULT_PORT})"
     )
     p.add_argument("--allow-remote", action="store_true", help="允许在非回环地址上监听 allow a non-loopback host")
-    p.add_argument("--public-url", default=None, help="浏览器访问的外部地址 public URL (behind a reverse proxy)")
+    p.add_argument(
+        "--public-url",
+        default=None,
+        help="浏览器访问的外部地址，如 https://counter.example；不给时取浏览器请求的地址 public URL (reverse proxy)",
+    )
+    p.add_argument(
+        "--trusted-proxy",
+        action="append",
+        default=[],
+        metavar="IP",
+        help="信任此地址发来的 X-Forwarded-Proto/X-Forwarded-Host（反向代理的 IP，可重复）trust a proxy's headers",
+    )
     p.set_defaults(handler=handle)
 
 
 def handle(args: argparse.Namespace) -> int:
-    from counter_app.services.serve import ServeError, check_host, serve
+    from counter_app.services.serve import ServeError, check_host, check_public_url, check_trusted_proxies, serve
 
     try:
+        # Checked before anything listens: a bad option exits 2 with the message, not a blank page later.
         check_host(args.host, args.allow_remote)
+        public_url = check_public_url(args.public_url)
+        proxies = check_trusted_proxies(args.trusted_proxy)
     except ServeError as exc:
         raise CommandError(str(exc)) from exc
     with contextlib.suppress(KeyboardInterrupt):  # Ctrl+C is the normal way out
-        serve(args.host, args.port, allow_remote=args.allow_remote, public_url=args.public_url)
+        serve(args.host, args.port, allow_remote=args.allow_remote, public_url=public_url, trusted_proxies=proxies)
     return 0
 
 

@@ -13,6 +13,7 @@ import shlex
 import subprocess
 import sys
 from collections.abc import Sequence
+from urllib.parse import urlsplit
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -51,7 +52,7 @@ def app_command(argv: Sequence[str] | None = None) -> str:
 
 
 def public_url_for(host: str, port: int, public_url: str | None = None) -> str:
-    """The address the page's websocket connects back to; a wildcard bind is not a reachable address."""
+    """The address printed on start (the page itself takes its addresses from each request: serve_web.py)."""
     if public_url:
         return public_url.rstrip("/")
     shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
@@ -60,23 +61,61 @@ def public_url_for(host: str, port: int, public_url: str | None = None) -> str:
     return f"http://{shown}:{port}"
 
 
+def check_public_url(url: str | None) -> str | None:
+    """``--public-url``: ``http(s)://host[:port][/prefix]``, nothing else; returned without a trailing slash.
+
+    It is written into every page as the base of the script, the font and the websocket, so a typo would give
+    every browser a blank page: refuse it up front.
+    """
+    if url is None:
+        return None
+    parts = urlsplit(url.strip())
+    try:
+        port_ok = parts.port is None or parts.port > 0  # reading .port raises on a non-number or > 65535
+    except ValueError:
+        port_ok = False
+    if parts.scheme not in ("http", "https") or not parts.hostname or not port_ok or parts.query or parts.fragment:
+        raise ServeError(
+            f"外部地址（--public-url）“{url}”无效：应为 http(s)://主机[:端口][/路径]，例如 https://counter.example"
+        )
+    return url.strip().rstrip("/")
+
+
+def check_trusted_proxies(addresses: Sequence[str]) -> list[str]:
+    """``--trusted-proxy``: IP addresses whose X-Forwarded-Proto / X-Forwarded-Host are believed."""
+    for address in addresses:
+        try:
+            ipaddress.ip_address(address)
+        except ValueError:
+            raise ServeError(
+                f"受信任代理（--trusted-proxy）“{address}”不是 IP 地址：应为反向代理的地址，例如 127.0.0.1"
+            ) from None
+    return list(addresses)
+
+
 def serve(
     host: str = DEFAULT_HOST,
     port: int = DEFAULT_PORT,
     *,
     allow_remote: bool = False,
     public_url: str | None = None,
+    trusted_proxies: Sequence[str] = (),
     command: str | None = None,
 ) -> None:
-    """Serve until interrupted (Ctrl+C or SIGTERM). Raises ServeError for a refused host."""
+    """Serve until interrupted (Ctrl+C or SIGTERM). Raises ServeError for a refused host, URL or proxy."""
     check_host(host, allow_remote)
-    from textual_serve.server import Server
+    public_url = check_public_url(public_url)
+    proxies = check_trusted_proxies(trusted_proxies)
+    from counter_app.services.serve_web import CounterServer
 
-    server = Server(
+    server = CounterServer(
         command or app_command(),
         host=host,
         port=port,
         title=TITLE,
-        public_url=public_url_for(host, port, public_url),
+        console_url=public_url_for(host, port, public_url),
+        public_url=public_url,
+        allow_remote=allow_remote,
+        trusted_proxies=proxies,
     )
     server.serve()
