@@ -215,3 +215,35 @@ OUTCOME_MARKS: dict[VerificationOutcome, str] = {
     VerificationOutcome.UNAVAILABLE: "！不可用",
     VerificationOutcome.PENDING: "… 待核验（离线排队）",
 }
+
+
+class RatingLevel(StrEnum):
+    """政务服务好差评: the applicant's rating of a service at the window, in the order the evaluation device numbers
+    its keys (1 非常满意 … 5 非常不满意)."""
+
+    VERY_SATISFIED = "very_satisfied"
+    SATISFIED = "satisfied"
+    FAIRLY_SATISFIED = "fairly_satisfied"
+    DISSATISFIED = "dissatisfied"
+    VERY_DISSATISFIED = "very_dissatisfied"
+
+
+class RatingStage(StrEnum):
+    """Which service a rating is about: 受理 (the intake) or 出件 (the hand-out of the results)."""
+
+    ACCEPTED = "accepted"
+    HANDOUT = "handout"
+
+
+RATING_LABELS: dict[RatingLevel, str] = {
+    RatingLevel.VERY_SATISFIED: "非常满意",
+    RatingLevel.SATISFIED: "满意",
+    RatingLevel.FAIRLY_SATISFIED: "基本满意",
+    RatingLevel.DISSATISFIED: "不满意",
+    RatingLevel.VERY_DISSATISFIED: "非常不满意",
+}
+
+RATING_STAGE_LABELS: dict[RatingStage, str] = {RatingStage.ACCEPTED: "受理", RatingStage.HANDOUT: "出件"}
+
+# 差评: the national rules (政务服务“好差评”制度) require each one to be followed up (核实、整改、回访).
+BAD_RATINGS: frozenset[RatingLevel] = frozenset({RatingLevel.DISSATISFIED, RatingLevel.VERY_DISSATISFIED})

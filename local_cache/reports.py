@@ -34,6 +34,18 @@ def decided_case_ids(store: Store, since: datetime, until: datetime) -> list[str
     return sorted(found, key=lambda case_id: found[case_id])
 
 
+def rated_case_numbers(store: Store, since: datetime, until: datetime) -> list[str]:
+    """Numbers of cases given a satisfaction rating (好差评) at ``since <= at < until``, by the audit lines the
+    rating command writes in its transaction; the ratings themselves are read from each case (oldest first)."""
+    found: dict[str, datetime] = {}
+    rows = store.db.conn.query("SELECT case_number, at FROM audit_log WHERE action = 'rating' ORDER BY seq")
+    for row in rows:
+        at = datetime.fromisoformat(row["at"])
+        if row["case_number"] and since <= at < until:
+            found.setdefault(str(row["case_number"]), at)
+    return sorted(found, key=lambda number: found[number])
+
+
 def search_audit(
     store: Store,
     *,

@@ -124,6 +124,31 @@ class CaseRepository:
     def fulfil_shortfall(self, case_id: str, code: str) -> None:
         self._store.records.fulfil_shortfall(case_id, code)
 
+    def raise_review(
+        self,
+        case_id: str,
+        kind: str,
+        *,
+        before: str,
+        after: str,
+        message: str,
+        action: str,
+        request_id: str,
+        actor: str,
+    ) -> None:
+        """A line on the review list (home, sync and follow-up screens) until someone records how it was handled
+        (idempotent per request id; audited by the store)."""
+        self._store.flags.raise_flag(
+            case_id,
+            kind,
+            before=before,
+            after=after,
+            message=message,
+            action=action,
+            request_id=request_id,
+            actor=actor,
+        )
+
     def queue_for_platform(
         self, case_id: str, file: CaseFile, *, actor: str, assessment: Assessment | None = None
     ) -> int:

@@ -9,7 +9,8 @@ Fujian's implementation plan (seeds/001, 系统测试和试运行) names what a 
 - shortfalls: waived materials since handed in (补件, fulfilled) vs still owed (open or overdue), from the store;
 - trips: the intake visit plus each day on which waived materials were handed in at the window;
 - the 机审 verdict the decision was made on (``decision.verdict``: auto / manual / refuse; none for a case decided
-  before verdicts were recorded, counted as unknown), for the share of cases eligible for machine approval.
+  before verdicts were recorded, counted as unknown), for the share of cases eligible for machine approval;
+- satisfaction ratings (好差评) per level and the share satisfied, on the day given (:mod:`.kpi_ratings`).
 
 A case counts on the (China) day of its decision, for the operator who made it. The aggregate sits beside the
 reform baseline below. Screens and commands call :func:`kpi_report` / :func:`workstation_report`; nothing here
@@ -43,6 +44,7 @@ from counter_app.services.kpi_output import (
     row_cells,
     verdict_cells,
 )
+from counter_app.services.kpi_ratings import NO_RATINGS, RatingKpi, ratings_in_range, satisfied, tally
 from forms.case import assess, load_case
 from forms.china_time import CHINA_TZ
 from forms.policy import PolicyPack
@@ -153,6 +155,7 @@ class KpiRow:
     auto: int = 0  # decided on an "auto" verdict (可机审)
     verdicts: int = 0  # decided with a recorded verdict
     unknown_verdicts: int = 0  # decided before verdicts were recorded: neither auto nor manual
+    ratings: tuple[int, ...] = NO_RATINGS  # 好差评 given, per level (非常满意 … 非常不满意)
 
     @property
     def handled(self) -> int:
@@ -162,6 +165,11 @@ class KpiRow:
     def auto_share(self) -> Decimal | None:
         """Per cent of the cases with a recorded verdict that were "auto"; None when no case has one."""
         return _percent(self.auto, self.verdicts)
+
+    @property
+    def satisfied_share(self) -> Decimal | None:
+        """Per cent of the ratings that were not bad (非常满意, 满意, 基本满意); None when nobody rated."""
+        return _percent(satisfied(self.ratings), sum(self.ratings))
 
 
 @dataclass(frozen=True)
@@ -292,7 +300,9 @@ def _percent(part: int, whole: int) -> Decimal | None:
     return (Decimal(100 * part) / Decimal(whole)).quantize(_ONE, rounding=ROUND_HALF_UP)
 
 
-def aggregate(cases: Iterable[CaseKpi], day: date | None = None, operator: str | None = None) -> KpiRow:
+def aggregate(
+    cases: Iterable[CaseKpi], day: date | None = None, operator: str | None = None, ratings: Iterable[RatingKpi] = ()
+) -> KpiRow:
     items = list(cases)
     accepted = [c for c in items if c.accepted]
     minutes = [c.intake_seconds / 60 for c in accepted if c.intake_seconds is not None]
@@ -317,22 +327,30 @@ def aggregate(cases: Iterable[CaseKpi], day: date | None = None, operator: str |
         auto=sum(1 for c in items if c.verdict == "auto"),
         verdicts=sum(1 for c in items if c.verdict is not None),
         unknown_verdicts=sum(1 for c in items if c.verdict is None),
+        ratings=tally(ratings),
     )
 
 
-def build_report(cases: Sequence[CaseKpi], start: date, end: date, promised_working_days: int) -> KpiReport:
+def build_report(
+    cases: Sequence[CaseKpi], start: date, end: date, promised_working_days: int, ratings: Sequence[RatingKpi] = ()
+) -> KpiReport:
     groups: dict[tuple[date, str], list[CaseKpi]] = defaultdict(list)
+    rated: dict[tuple[date, str], list[RatingKpi]] = defaultdict(list)
     for item in cases:
         if start <= item.day <= end:
             groups[(item.day, item.operator)].append(item)
-    rows = [aggregate(groups[key], *key) for key in sorted(groups)]
-    kept = [c for key in sorted(groups) for c in groups[key]]
+    for rating in ratings:  # a day and operator with ratings but no decision still has its row
+        if start <= rating.day <= end:
+            rated[(rating.day, rating.operator)].append(rating)
+    keys = sorted(set(groups) | set(rated))
+    rows = [aggregate(groups[key], *key, ratings=rated[key]) for key in keys]
+    kept = [c for key in keys for c in groups[key]]
     return KpiReport(
         start=start,
         end=end,
         cases=kept,
         rows=rows,
-        total=aggregate(kept),
+        total=aggregate(kept, ratings=[r for key in keys for r in rated[key]]),
         promised_working_days=promised_working_days,
     )
 
@@ -364,7 +382,8 @@ def kpi_report(
         )
         if kpi is not None:
             cases.append(kpi)
-    return build_report(cases, start, end, policy.promised_working_days.value)
+    ratings = ratings_in_range(store, since, until)
+    return build_report(cases, start, end, policy.promised_working_days.value, ratings)
 
 
 def workstation_report(workstation: Workstation, start: date | None = None, end: date | None = None) -> KpiReport:

@@ -12,6 +12,9 @@ import io
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from counter_app.services.kpi_ratings import LEVELS, RATING_CSV_COLUMNS
+from forms.vocabulary import RATING_LABELS
+
 if TYPE_CHECKING:
     from counter_app.services.kpi import KpiReport, KpiRow
 
@@ -62,6 +65,7 @@ CSV_COLUMNS = (
     "verdicts_recorded",
     "verdicts_unknown",
     "auto_verdict_percent",
+    *RATING_CSV_COLUMNS,
 )
 
 
@@ -77,6 +81,21 @@ def row_cells(row: KpiRow) -> list[str]:
 def verdict_cells(row: KpiRow) -> list[str]:
     """The share of "auto" verdicts among the cases with one, and the cases decided before verdicts existed."""
     return [f"{row.auto_share}%" if row.auto_share is not None else "-", str(row.unknown_verdicts)]
+
+
+def rating_cells(row: KpiRow) -> list[str]:
+    """Ratings (好差评) per level, then the share satisfied ("-" when nobody rated): RATING_COLUMNS_ZH."""
+    share = row.satisfied_share
+    return [*(str(n) for n in row.ratings), f"{share}%" if share is not None else "-"]
+
+
+def ratings_line(report: KpiReport) -> str:
+    """The period's ratings in one line (the table is wide enough without five more columns)."""
+    total = report.total
+    if not sum(total.ratings):
+        return "好差评：本期无评价"
+    counts = "、".join(f"{RATING_LABELS[level]} {n}" for level, n in zip(LEVELS, total.ratings, strict=True))
+    return f"好差评 {sum(total.ratings)} 条：{counts}；满意率 {total.satisfied_share}%"
 
 
 def measure_cells(row: KpiRow) -> list[str]:
@@ -126,7 +145,7 @@ def render_table(report: KpiReport) -> str:
     title = f"专窗办件成效 {report.start.isoformat()} 至 {report.end.isoformat()}"
     body = [row_cells(r) for r in report.rows]
     if not body:
-        return f"{title}\n该期间没有已作出受理决定的案件。\n{baseline_line(report)}\n"
+        return f"{title}\n该期间没有已作出受理决定的案件。\n{ratings_line(report)}\n{baseline_line(report)}\n"
     table = [list(COLUMNS_ZH), *body, row_cells(report.total)]
     widths = [max(_width(row[i]) for row in table) for i in range(len(COLUMNS_ZH))]
     lines = []
@@ -135,7 +154,7 @@ def render_table(report: KpiReport) -> str:
         lines.append("  ".join(cells).rstrip())
         if index == 0 or index == len(table) - 2:
             lines.append("  ".join("-" * w for w in widths))
-    return "\n".join([title, *lines, baseline_line(report)]) + "\n"
+    return "\n".join([title, *lines, ratings_line(report), baseline_line(report)]) + "\n"
 
 
 def render_csv(report: KpiReport) -> str:
@@ -170,6 +189,8 @@ def render_csv(report: KpiReport) -> str:
                 row.verdicts,
                 row.unknown_verdicts,
                 _num(row.auto_share),
+                *row.ratings,
+                _num(row.satisfied_share),
             ]
         )
     return out.getvalue()

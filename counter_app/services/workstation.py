@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from counter_app.services.audit_view import AuditLog
+from counter_app.services.case_ratings import RATING_REVIEW
 from counter_app.services.case_repo import CaseRepository, Loaded
 from counter_app.services.case_types import LoginError
 from counter_app.services.deferred import DeferredReport, resolve_pending
@@ -260,6 +261,8 @@ class Workstation:
                 return file.with_flag(done)
 
             CaseRepository(self._store).update(row.case_id, resolve)
+            if row.kind == RATING_REVIEW:  # a bad rating: its handling goes into the rating, and to the platform
+                self.open_case(row.case_id, operator).rating_handled(row.outcome_before, settled, operator)
 
     # -- cases -----------------------------------------------------------------------------------------------------
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from forms.case.assess import AGENT_MISMATCH, Assessment, MaterialRow, assess, fresh_checklist, people_outcomes
 from forms.case.migrate import CaseFileError, load_case
+from forms.case.rating import Rating, RatingError
 from forms.case.record import (
     SCHEMA_VERSION,
     Authorization,
@@ -39,6 +40,8 @@ __all__ = [
     "MaterialRow",
     "Override",
     "Prints",
+    "Rating",
+    "RatingError",
     "ReviewFlag",
     "Supplement",
     "Timing",

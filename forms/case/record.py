@@ -16,6 +16,7 @@ from typing import Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, JsonValue
 
 from forms.application import Application
+from forms.case.rating import Rating
 from forms.materials import MaterialState, Whose
 from forms.vocabulary import MaterialStatus, VerificationKind, VerificationOutcome
 
@@ -185,6 +186,7 @@ class CaseFile(BaseModel):
     flags: tuple[ReviewFlag, ...] = ()
     authorizations: tuple[Authorization, ...] = ()
     flag_notes: tuple[FlagNote, ...] = ()
+    ratings: tuple[Rating, ...] = Field((), description="好差评 of 受理 and 出件 (forms.case.rating)")
     drafts: dict[str, str] = Field(
         default_factory=dict,
         description="Half-typed text by form path: saved with the case (encrypted), never in the screen state.",
