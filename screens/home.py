@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 from pathlib import Path
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -46,7 +46,7 @@ class HomeScreen(HoldsKeys, Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("", id="status-line")
-        yield Input(id="find", placeholder="按案件编号、身份证号码或姓名查找，回车打开")
+        yield Input(id="find", placeholder="按案件编号、身份证号码或姓名查找，回车打开", select_on_focus=False)
         with Horizontal(id="home-body"):
             with Vertical(id="cases-col"):
                 yield Static("今日案件", classes="section-title")
@@ -156,6 +156,17 @@ class HomeScreen(HoldsKeys, Screen[None]):
         # Back from the case, the keys should reach the home screen again, not the search box.
         self.query_one("#today", DataTable).focus()
         self._open(rows[0].case_id)
+
+    def on_key(self, event: events.Key) -> None:
+        # A case number scanned from a receipt's QR code (a keyboard-wedge scanner types it and Enter) or typed
+        # straight away: an upper-case letter or a digit starts the search (the home keys are lower-case letters).
+        find = self.query_one("#find", Input)
+        char = event.character or ""
+        if self.focused is not find and len(char) == 1 and (char.isdigit() or ("A" <= char <= "Z")):
+            event.stop()
+            event.prevent_default()
+            self.set_focus(find)
+            find.insert_text_at_cursor(char)
 
     @work(exit_on_error=False, group="hall", exclusive=True)
     async def _ask_hall(self, query: str) -> None:

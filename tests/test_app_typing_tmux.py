@@ -86,3 +86,21 @@ def test_choices_then_pagedown_then_people_at_typing_speed(tmp_path: Path) -> No
         assert any(PHONE in line for line in lines if "手机号码" in line), screen
     finally:
         subprocess.run(["tmux", "kill-session", "-t", session], check=False, capture_output=True)
+
+
+@pytest.mark.skipif(TMUX is None, reason="tmux is not installed")
+@pytest.mark.skipif(not COUNTER.exists(), reason="the counter command is not installed in this environment")
+def test_a_scanned_case_number_at_home_loses_no_key(tmp_path: Path) -> None:
+    """A keyboard-wedge scanner types a receipt's QR code (a case number) and Enter at 30 ms, with nothing pressed
+    before it: the whole number is searched (here and on the platform), and the answer names it whole."""
+    data = tmp_path / "data"
+    session = start(data, "scan")
+    try:
+        deadline = time.monotonic() + 40
+        log_in(session, deadline)
+        wait_for(session, "今日案件", deadline)
+        type_text(session, "QD01-20991231-0042")
+        keys(session, "Enter")
+        wait_for(session, "未找到“QD01-20991231-0042”", deadline)
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], check=False, capture_output=True)

@@ -9,17 +9,18 @@ the platform cannot be reached, and nothing is half-pulled.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from app_driver import T02, FrozenClock, demo_operator, make_settings, make_workstation, prepare_case
+from app_driver import T02, Driver, FrozenClock, build_app, demo_operator, make_settings, make_workstation, prepare_case
 from loopback_helpers import Loopback
 
 from counter_app.services.followup import FollowUp
 from counter_app.services.hall import HallError
 from counter_app.services.sandbox import Sandbox, SandboxSettings
 from forms.vocabulary import CaseStatus
+from screens.case import CaseScreen
 
 WAIVED = "seller_marital"  # T02's waived material (docs/sandbox.md)
 
@@ -96,3 +97,17 @@ async def test_offline_the_clerk_is_told_and_nothing_is_half_pulled(tmp_path: Pa
     finally:
         closed.stop()
         await w.aclose()
+
+
+async def test_a_case_number_scanned_at_home_opens_the_case(
+    t01_prepared: tuple[Path, str], copy_prepared: Callable[[Path], Path]
+) -> None:
+    """A keyboard-wedge scanner types the receipt's QR code (the case number) and Enter, with no key before it."""
+    app = build_app(copy_prepared(t01_prepared[0]))
+    async with app.run_test(size=(120, 36)) as pilot:
+        d = Driver(pilot)
+        await d.login()
+        await d.press(*"QD01-20260930-0001", "enter")
+        await d.settle()
+        screen = app.screen
+        assert isinstance(screen, CaseScreen) and screen.case.case_id == t01_prepared[1]
