@@ -7,6 +7,7 @@ assembles them. Bad arguments exit with status 2 and a clear message (argparse's
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from collections.abc import Sequence
 
@@ -25,13 +26,16 @@ from counter_app.commands import (
     sync,
     trial,
 )
+from counter_app.commands.args import CounterParser
 from counter_app.logs import LOG_LEVELS, configure_logging
+from counter_app.services.sanitize import shown
 
 DESCRIPTION = "公积金贷款购房“一件事”专窗工作台 (counter workstation for the provident fund loan 'one thing')"
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="counter", description=DESCRIPTION)
+    # CounterParser: argparse's complaints in Chinese on one line, exit 2 (sub-parsers inherit the class).
+    parser = CounterParser(prog="counter", description=DESCRIPTION)
     parser.add_argument(
         "--log-level",
         type=str.upper,
@@ -89,7 +93,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.handler(args))
     except CommandError as exc:
-        parser.exit(2, f"counter {args.command}: 错误 error: {exc}\n")
+        # One line, escaped: a message may quote what was typed (a case number with ESC or a line break in it);
+        # a message of several lines (a settings error) is joined rather than escaped, so it stays readable.
+        message = " ".join(part for line in str(exc).splitlines() if (part := shown(line.strip())))
+        parser.exit(2, f"counter {args.command}: 错误 error: {message}\n")
     except BrokenPipeError:
         # `counter calc --schedule | head` must not print a traceback.
         return 0
+    except Exception as exc:
+        # Last resort: a bug must not print a traceback at the counter; the log file keeps it for support.
+        logging.getLogger("counter_app.cli").exception("counter %s failed", args.command)
+        what = shown(f"{type(exc).__name__}: {exc}")[:300]
+        parser.exit(1, f"counter {args.command}: 内部错误 internal error: {what}（详情见日志 counter.log）\n")

@@ -23,6 +23,9 @@ CENT = Decimal("0.01")
 
 # Amounts from one 万亿 upwards have no place on a loan form; refuse rather than print a wrong unit.
 CAPITAL_LIMIT = Decimal("1000000000000")
+# The largest amount any field, calculator or command takes (the one bound: forms.application and the CLI use it).
+# Checked before quantizing: Decimal("1e30").quantize(CENT) overflows the context and raises InvalidOperation.
+MONEY_MAX = CAPITAL_LIMIT - CENT
 
 _DIGITS = "零壹贰叁肆伍陆柒捌玖"
 _PLACE_UNITS = ("", "拾", "佰", "仟")
@@ -56,6 +59,8 @@ def _parse_decimal(value: object, label: str) -> Decimal:
         raise ValueError(f"{label}须为数字金额，例如 1,234.50")
     if not number.is_finite():
         raise ValueError(f"{label}须为有限的数字金额，例如 1,234.50")
+    if abs(number) > MONEY_MAX:
+        raise ValueError(f"{label or '金额'}过大，应小于一万亿元（不超过 {MONEY_MAX:,} 元）")
     return number
 
 

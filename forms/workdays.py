@@ -8,10 +8,12 @@ result says it is an estimate. Callers never see an exception from the calendar.
 
 from __future__ import annotations
 
+import re
+import stat
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from importlib import resources
 from pathlib import Path
 
@@ -102,14 +104,33 @@ class WorkingDayCalendar:
         return count
 
 
-def _parse_year(year: int, table: dict[str, object]) -> YearSchedule:
+# A holiday file holds a few years of dates (a few KiB); the cap keeps a wrong path (/dev/zero, a disk image)
+# from exhausting memory, and the file must be a regular file (a FIFO or device could block or never end).
+MAX_HOLIDAY_FILE_BYTES = 1024 * 1024
+_YEAR_KEY = re.compile(r"[0-9]{4}")
+
+
+class HolidayFileError(ValueError):
+    """A holiday data file that cannot be used; the message (Chinese) names the file and what is wrong."""
+
+
+def _parse_year(year: int, table: object) -> YearSchedule:
+    if not isinstance(table, dict):
+        raise ValueError(f"节假日数据 [years.{year}] 应为表，包含 holidays 与 workdays 日期列表")
+
     def dates(key: str) -> frozenset[date]:
         raw = table.get(key, [])
         if not isinstance(raw, list):
             raise ValueError(f"节假日数据 {year} 年的 {key} 应为日期列表")
         out: set[date] = set()
         for item in raw:
-            d = item if isinstance(item, date) else date.fromisoformat(str(item))
+            # TOML dates arrive as date; a datetime (a date subclass) or anything else is a mistake in the file.
+            if isinstance(item, date) and not isinstance(item, datetime):
+                d = item
+            elif isinstance(item, str) and _ISO_DATE.fullmatch(item) and _is_date(item):
+                d = date.fromisoformat(item)
+            else:
+                raise ValueError(f"节假日数据 {year} 年的 {key} 中有非日期的值 {str(item)[:40]!r}，应为 YYYY-MM-DD")
             if d.year != year:
                 raise ValueError(f"节假日数据 {year} 年中出现了其他年份的日期 {d.isoformat()}")
             out.add(d)
@@ -118,21 +139,66 @@ def _parse_year(year: int, table: dict[str, object]) -> YearSchedule:
     return YearSchedule(holidays=dates("holidays"), workdays=dates("workdays"))
 
 
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _is_date(text: str) -> bool:
+    try:
+        date.fromisoformat(text)
+    except ValueError:  # 2027-02-30
+        return False
+    return True
+
+
 def parse_schedules(text: str) -> dict[int, YearSchedule]:
-    """Parse a holiday data file: ``[years.2027] holidays = [...] workdays = [...]``."""
-    data = tomllib.loads(text)
+    """Parse a holiday data file: ``[years.2027] holidays = [...] workdays = [...]``; ValueError (Chinese) on any
+    other shape."""
+    try:
+        data = tomllib.loads(text)
+    except RecursionError:  # thousands of nested brackets
+        raise ValueError("节假日数据文件嵌套过深，不是节假日数据") from None
     years = data.get("years", {})
     if not isinstance(years, dict):
         raise ValueError("节假日数据文件应包含 [years.YYYY] 表")
-    return {int(y): _parse_year(int(y), t) for y, t in years.items()}
+    schedules: dict[int, YearSchedule] = {}
+    for key, table in years.items():
+        if not _YEAR_KEY.fullmatch(key):
+            raise ValueError(f"节假日数据的年份“{key[:20]}”无效，应为四位数字，例如 [years.2027]")
+        schedules[int(key)] = _parse_year(int(key), table)
+    return schedules
+
+
+def read_holiday_file(path: Path) -> str:
+    """The text of a holiday data file: a regular file of at most ``MAX_HOLIDAY_FILE_BYTES``, UTF-8."""
+    try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise HolidayFileError(f"节假日数据文件 {path} 不是普通文件")
+        with path.open("rb") as handle:
+            # Read one byte past the cap: a file that grew after stat() is still refused, never read whole.
+            raw = handle.read(MAX_HOLIDAY_FILE_BYTES + 1)
+    except OSError as exc:
+        raise HolidayFileError(f"节假日数据文件无法读取：{path}（{exc.strerror or exc}）") from None
+    if len(raw) > MAX_HOLIDAY_FILE_BYTES:
+        raise HolidayFileError(f"节假日数据文件 {path} 超过 {MAX_HOLIDAY_FILE_BYTES // 1024} KiB，不是节假日数据")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise HolidayFileError(f"节假日数据文件 {path} 不是 UTF-8 文本") from None
 
 
 def load_calendar(extra_files: Iterable[Path] = ()) -> WorkingDayCalendar:
-    """The packaged schedules plus any extra files (later files win for the same year)."""
+    """The packaged schedules plus any extra files (later files win for the same year).
+
+    Raises :class:`HolidayFileError` (a ValueError) naming the file when an extra file is unusable."""
     packaged = resources.files("forms").joinpath("data").joinpath(_PACKAGED).read_text(encoding="utf-8")
     schedules = parse_schedules(packaged)
     for path in extra_files:
-        schedules.update(parse_schedules(Path(path).read_text(encoding="utf-8")))
+        text = read_holiday_file(Path(path))
+        try:
+            schedules.update(parse_schedules(text))
+        except ValueError as exc:
+            raise HolidayFileError(f"节假日数据文件 {path}：{exc}") from None
     return WorkingDayCalendar(extra=schedules)
 
 

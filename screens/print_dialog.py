@@ -12,23 +12,14 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Static
 
+from counter_app.services.doc_rules import documents_needed
 from printouts import DOC_LABELS, DocKind
 
 CASE_DOCUMENTS = (DocKind.RECEIPT, DocKind.FORM, DocKind.COMMITMENT, DocKind.AUTHORIZATION, DocKind.NOTICE)
 
-
-def documents_needed(outcome: str | None, *, promised: bool = False) -> tuple[DocKind, ...]:
-    """The documents a case needs now, as ``DecisionCommands.accept`` and ``decline`` name them.
-
-    Before the decision: the form and the credit authorization, printed for signature. Accepted: the receipt, the
-    form, the authorization, and the commitment only when something was waived or committed (``promised``).
-    Declined: the one-time notice only (no receipt)."""
-    if outcome is None:
-        return (DocKind.FORM, DocKind.AUTHORIZATION)
-    if outcome == "accepted":
-        accepted = (DocKind.RECEIPT, DocKind.FORM, DocKind.AUTHORIZATION)
-        return (*accepted, DocKind.COMMITMENT) if promised else accepted
-    return (DocKind.NOTICE,)
+# The rule of which documents a case calls for lives in the services (``counter print`` applies it too); it is
+# re-exported here for the callers that chose documents through the dialog's module.
+__all__ = ["CASE_DOCUMENTS", "PrintChoice", "PrintDialog", "documents_needed"]
 
 
 @dataclass(frozen=True)

@@ -17,31 +17,44 @@ def run(data: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[
 
 
 def test_operators_add_list_reset_and_audit(tmp_path: Path) -> None:
-    out = run(tmp_path, "operators", "add", "wang", "王小柜", "--role", "supervisor", stdin="long-enough-1\n")
+    out = run(
+        tmp_path,
+        "operators",
+        "add",
+        "wang",
+        "王小柜",
+        "--role",
+        "supervisor",
+        "--password-stdin",
+        stdin="long-enough-1\n",
+    )
     assert out.returncode == 0, out.stderr
     assert "wang" in out.stdout
     listing = run(tmp_path, "operators", "list")
     assert "王小柜" in listing.stdout and "负责人" in listing.stdout
     # Set-up commands never create the demo clerk.
     assert "demo" not in listing.stdout
-    assert run(tmp_path, "operators", "reset-password", "wang", stdin="another-pass-2\n").returncode == 0
+    assert (
+        run(tmp_path, "operators", "reset-password", "wang", "--password-stdin", stdin="another-pass-2\n").returncode
+        == 0
+    )
     audit = run(tmp_path, "audit", "verify")
     assert audit.returncode == 0, audit.stderr
     assert (tmp_path / "counter.key").stat().st_mode & 0o077 == 0
 
 
 def test_short_password_and_unknown_operator_exit_2(tmp_path: Path) -> None:
-    out = run(tmp_path, "operators", "add", "li", "李四", stdin="short\n")
+    out = run(tmp_path, "operators", "add", "li", "李四", "--password-stdin", stdin="short\n")
     assert out.returncode == 2
     assert "密码" in out.stderr and "Traceback" not in out.stderr
-    missing = run(tmp_path, "operators", "reset-password", "nobody", stdin="long-enough-1\n")
+    missing = run(tmp_path, "operators", "reset-password", "nobody", "--password-stdin", stdin="long-enough-1\n")
     assert missing.returncode == 2
     assert "Traceback" not in missing.stderr
 
 
 def test_audit_verify_names_a_tampered_entry(tmp_path: Path) -> None:
-    run(tmp_path, "operators", "add", "wang", "王小柜", stdin="long-enough-1\n")
-    run(tmp_path, "operators", "reset-password", "wang", stdin="another-pass-2\n")
+    run(tmp_path, "operators", "add", "wang", "王小柜", "--password-stdin", stdin="long-enough-1\n")
+    run(tmp_path, "operators", "reset-password", "wang", "--password-stdin", stdin="another-pass-2\n")
     conn = sqlite3.connect(tmp_path / "counter.db")
     table = "audit_log"
     cols = [r[1] for r in conn.execute(f"PRAGMA table_info({table})")]
@@ -59,7 +72,7 @@ def test_audit_verify_names_a_tampered_entry(tmp_path: Path) -> None:
 
 
 def test_wrong_key_is_a_clear_error(tmp_path: Path) -> None:
-    run(tmp_path, "operators", "add", "wang", "王小柜", stdin="long-enough-1\n")
+    run(tmp_path, "operators", "add", "wang", "王小柜", "--password-stdin", stdin="long-enough-1\n")
     key = tmp_path / "counter.key"
     key.write_bytes(bytes(len(key.read_bytes())))
     out = run(tmp_path, "operators", "list")

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import getpass
-import sys
 
 from pydantic import ValidationError
 
 from counter_app.commands import CommandError, store_cmd
+from counter_app.commands.args import reason_type
+from counter_app.commands.password import read_password
 from counter_app.services.stores import open_store
 from counter_app.settings import load_settings
 from forms.vocabulary import Role
@@ -19,7 +19,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     ops_sub = ops.add_subparsers(dest="operators_action", metavar="ACTION", required=True)
     add = ops_sub.add_parser("add", help="添加操作员")
     add.add_argument("login", help="登录名")
-    add.add_argument("name", help="姓名")
+    add.add_argument("name", type=reason_type("姓名", limit=40), help="姓名")
     add.add_argument("--role", choices=[r.value for r in Role], default=Role.CLERK.value, help="角色")
     add.add_argument("--password-stdin", action="store_true", help="从标准输入读取密码（脚本用）")
     ops_sub.add_parser("list", help="列出操作员")
@@ -45,12 +45,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _password(from_stdin: bool) -> str:
-    if from_stdin or not sys.stdin.isatty():
-        return sys.stdin.readline().rstrip("\n")
-    first = getpass.getpass("密码 password: ")
-    if getpass.getpass("再次输入 again: ") != first:
-        raise CommandError("两次输入的密码不一致")
-    return first
+    # A terminal (asked twice) or --password-stdin; neither fails at once (counter_app/commands/password.py).
+    return read_password(from_stdin, confirm=True)
 
 
 def handle_operators(args: argparse.Namespace) -> int:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import argparse
-from decimal import Decimal, InvalidOperation
 
 from counter_app.commands import CommandError, limit
+from counter_app.commands.args import int_type, money_type, rate_type
 from counter_app.commands.defaults import policy_code
 from counter_app.commands.output import dumps
 from forms.loan import rate_for, schedule, summary
@@ -16,16 +16,6 @@ from forms.vocabulary import HomeOrdinal, RepaymentMethod
 METHOD_LABELS = {RepaymentMethod.ANNUITY: "等额本息", RepaymentMethod.EQUAL_PRINCIPAL: "等额本金"}
 
 
-def _decimal(text: str) -> Decimal:
-    try:
-        value = Decimal(text.replace(",", ""))
-    except InvalidOperation as exc:
-        raise argparse.ArgumentTypeError(f"“{text}”不是数字") from exc
-    if not value.is_finite():
-        raise argparse.ArgumentTypeError(f"“{text}”不是有限数字")
-    return value
-
-
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "calc",
@@ -33,10 +23,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         description="按贷款金额、期限、利率与还款方式计算月供、总利息和还款总额；"
         "加 --limit 按借款人情况估算最高可贷额度与最长期限（不建办件）。",
     )
-    p.add_argument("--amount", type=_decimal, help="贷款金额（元），例如 600000（计算月供时必填）")
-    p.add_argument("--months", type=int, help="贷款期限（月），1-360（计算月供时必填）")
+    p.add_argument("--amount", type=money_type("贷款金额"), help="贷款金额（元），例如 600000（计算月供时必填）")
+    p.add_argument("--months", type=int_type("贷款期限（月）", 1, 360), help="贷款期限（月），1-360（计算月供时必填）")
     rate = p.add_mutually_exclusive_group()
-    rate.add_argument("--rate", type=_decimal, help="年利率（%%），例如 2.6")
+    rate.add_argument("--rate", type=rate_type(), help="年利率（%%），大于 0、不超过 20，例如 2.6")
     rate.add_argument(
         "--policy", choices=available_policies(), help="按政策包利率表取利率（默认取设置 policy / COUNTER_POLICY）"
     )

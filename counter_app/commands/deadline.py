@@ -4,20 +4,13 @@ from __future__ import annotations
 
 import argparse
 from datetime import date
-from pathlib import Path
 
 from counter_app.commands import CommandError
+from counter_app.commands.args import date_type, int_type, path_type
 from counter_app.commands.defaults import policy_code, settings
 from counter_app.commands.output import dumps
 from forms.policy import PolicyError, available_policies, load_policy
 from forms.workdays import load_calendar
-
-
-def _iso_date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"日期“{text}”无效，应为 YYYY-MM-DD，例如 2026-09-30") from exc
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -26,11 +19,15 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="承诺办结日期（工作日） promised completion date",
         description="受理日期加 N 个工作日（次日起算），返回承诺办结日期；未知年份按工作日估算并注明。",
     )
-    p.add_argument("--accepted", type=_iso_date, required=True, help="受理日期 YYYY-MM-DD")
+    p.add_argument(
+        "--accepted", type=date_type("受理日期", earliest=date(2000, 1, 1)), required=True, help="受理日期 YYYY-MM-DD"
+    )
     group = p.add_mutually_exclusive_group()
-    group.add_argument("--days", type=int, help="工作日数 working days (0-365)")
+    group.add_argument("--days", type=int_type("工作日数（--days）", 0, 365), help="工作日数 working days (0-365)")
     group.add_argument("--policy", choices=available_policies(), help="取政策包的承诺时限（默认取设置 policy）")
-    p.add_argument("--holiday-file", type=Path, help="补充节假日数据文件 (TOML)（默认取设置 holiday_file）")
+    p.add_argument(
+        "--holiday-file", type=path_type("节假日数据文件"), help="补充节假日数据文件 (TOML)（默认取设置 holiday_file）"
+    )
     p.add_argument("--json", action="store_true", help="JSON 输出")
     p.set_defaults(handler=handle)
 
@@ -50,8 +47,8 @@ def handle(args: argparse.Namespace) -> int:
     files = [holiday_file] if holiday_file else []
     try:
         calendar = load_calendar(files)
-    except (OSError, ValueError) as exc:
-        raise CommandError(f"节假日数据文件无法读取：{exc}") from exc
+    except ValueError as exc:  # HolidayFileError: names the file and what is wrong (size, kind, shape)
+        raise CommandError(str(exc)) from exc
     result = calendar.add_working_days(args.accepted, days)
     if args.json:
         print(dumps({"accepted": args.accepted, "working_days": days, "due": result.due, "estimate": result.estimate}))

@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from counter_app.commands import CommandError
+from counter_app.commands.args import date_type
 from counter_app.commands.output import dumps
 from forms.china_time import china_date
 from forms.loan import REPAYMENT_METHOD_LABELS
@@ -45,20 +46,17 @@ _FIELDS = {
 }
 
 
-def _iso_date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"日期“{text}”无效，应为 YYYY-MM-DD，例如 1990-05-01") from exc
-
-
 def add_arguments(p: argparse.ArgumentParser) -> None:
     """The options of the estimate, in their own help group under ``counter calc``."""
     g = p.add_argument_group("可贷额度估算 limit estimate（--limit；不建办件）")
     g.add_argument("--limit", action="store_true", help="估算最高可贷额度与最长期限（不需要 --amount/--months）")
     who = g.add_mutually_exclusive_group()
     who.add_argument("--age", help="借款人年龄（周岁）")
-    who.add_argument("--birth-date", type=_iso_date, help="借款人出生日期 YYYY-MM-DD（按渐进式退休年龄计算）")
+    who.add_argument(
+        "--birth-date",
+        type=date_type("出生日期", example="1990-05-01"),
+        help="借款人出生日期 YYYY-MM-DD（按渐进式退休年龄计算）",
+    )
     g.add_argument("--sex", help="借款人性别：男|女（male|female）")
     g.add_argument("--base", help="月缴存基数（元）")
     g.add_argument("--balance", help="公积金账户余额（元）")
@@ -74,7 +72,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     g.add_argument("--house-age", help="房龄（年，再交易住房）")
     g.add_argument("--price", help="购房总价（元）")
     g.add_argument("--term", help="拟贷期限（月，可不填：按最长期限）")
-    g.add_argument("--as-of", type=_iso_date, help="按此日期估算（年龄、利率表；默认今天）")
+    g.add_argument("--as-of", type=date_type("估算日期（--as-of）"), help="按此日期估算（年龄、利率表；默认今天）")
 
 
 def _inputs(args: argparse.Namespace) -> dict[str, Any]:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import getpass
 import sys
 
 from pydantic import ValidationError
 
 from counter_app.commands import CommandError
+from counter_app.commands.args import reason_type
+from counter_app.commands.password import read_password
+from counter_app.services.sanitize import REASON_MAX, shown
 from counter_app.settings import load_settings
 from printouts import DOC_LABELS, DocKind
 
@@ -24,7 +26,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     p.add_argument("case_number", help="案件编号，例如 QD01-20260930-0001")
     p.add_argument("--doc", required=True, choices=[d.value for d in CASE_DOCS], help="文书")
-    p.add_argument("--reason", help="补打原因（补打时必填）")
+    p.add_argument(
+        "--reason", type=reason_type("补打原因（--reason）"), help=f"补打原因（补打时必填，至多 {REASON_MAX} 字）"
+    )
     p.add_argument("--login", required=True, help="操作员账号（补打须为负责人）")
     p.add_argument("--password-stdin", action="store_true", help="从标准输入读取密码")
     p.set_defaults(handler=handle)
@@ -32,6 +36,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     from counter_app.compose import open_workstation
+    from counter_app.services.doc_rules import refusal
     from counter_app.services.intake import IntakeError
     from counter_app.services.workstation import LoginError
     from local_cache import StoreError
@@ -40,22 +45,22 @@ def handle(args: argparse.Namespace) -> int:
         settings = load_settings()
     except ValidationError as exc:
         raise CommandError(f"设置无效：{exc}") from exc
-    password = (
-        sys.stdin.readline().rstrip("\n")
-        if args.password_stdin or not sys.stdin.isatty()
-        else getpass.getpass("密码: ")
-    )
+    # Before the store opens: no terminal and no --password-stdin fails here, without counting a try.
+    password = read_password(args.password_stdin)
     kind = DocKind(args.doc)
     try:
         workstation = open_workstation(settings)
-    except StoreError as exc:
+    except (StoreError, ValueError) as exc:  # ValueError: an unusable holiday file (forms.workdays)
         raise CommandError(str(exc)) from exc
     try:
         operator = workstation.login(args.login, password)
         rows = workstation.find(args.case_number)
         if not rows:
-            raise CommandError(f"未找到案件 {args.case_number}")
+            raise CommandError(f"未找到案件 {shown(args.case_number)}")
         case = workstation.open_case(rows[0].case_id, operator)
+        refused = refusal(kind, case)
+        if refused is not None:
+            raise CommandError(f"{shown(args.case_number)}：{refused}")
         reprinting = kind.value in case.printed()
         record = case.print(
             kind,

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from counter_app.services.case_core import CaseCore
 from counter_app.services.case_types import DecisionMade, IntakeError, OperatorRef
+from counter_app.services.doc_rules import documents_needed
+from counter_app.services.sanitize import clean_reason
 from forms.case import Assessment, CaseFile, Decision, FlagNote, Handoff, Handout, Supplement, Void
 from forms.materials import MaterialState, Receipt
 from forms.vocabulary import CASE_STATUS_LABELS, CaseStatus, MaterialStatus, Role
-from printouts.kinds import DocKind
 
 # Statuses in which the case is with the back office and the window still serves the applicant.
 FOLLOW_UP = (CaseStatus.ACCEPTED, CaseStatus.SUBMITTED, CaseStatus.IN_REVIEW, CaseStatus.APPROVED, CaseStatus.COMPLETED)
@@ -68,10 +69,9 @@ class DecisionCommands(CaseCore):
 
         self._run(change, effects)
         assessment = self.assessment()
-        docs: list[DocKind] = [DocKind.RECEIPT, DocKind.FORM, DocKind.AUTHORIZATION]
-        if assessment.evaluation.waived or assessment.evaluation.committed:
-            docs.append(DocKind.COMMITMENT)
-        return DecisionMade(CaseStatus.ACCEPTED, self.case_number, assessment, tuple(docs))
+        promised = bool(assessment.evaluation.waived or assessment.evaluation.committed)
+        docs = documents_needed("accepted", promised=promised)
+        return DecisionMade(CaseStatus.ACCEPTED, self.case_number, assessment, docs)
 
     def decline(self, reasons: tuple[str, ...] = ()) -> DecisionMade:
         """不予受理 for now: the one-time notice lists everything missing, at once."""
@@ -91,17 +91,17 @@ class DecisionCommands(CaseCore):
             return CaseStatus.DECLINED
 
         self._run(change, effects)
-        return DecisionMade(CaseStatus.DECLINED, self.case_number, self.assessment(), (DocKind.NOTICE,))
+        return DecisionMade(CaseStatus.DECLINED, self.case_number, self.assessment(), documents_needed("declined"))
 
     def annotate_flag(self, code: str, supervisor: OperatorRef, note: str) -> None:
         """A supervisor's note on a risk flag (a clerk cannot waive a flag; a supervisor may annotate it): audited."""
         if supervisor.role != Role.SUPERVISOR.value:
             raise IntakeError("只有负责人可以批注风险提示")
-        if not note.strip():
+        if not clean_reason(note):
             raise IntakeError("批注风险提示须写明意见")
         if code not in {f.code for f in self.assessment().flags}:
             raise IntakeError(f"本案件没有风险提示“{code}”")
-        entry = FlagNote(code=code, by=supervisor.actor, at=self.now(), note=note.strip())
+        entry = FlagNote(code=code, by=supervisor.actor, at=self.now(), note=clean_reason(note))
 
         def effects(file: CaseFile, assessment: Assessment) -> None:
             self._repo.audit("flag_note", actor=supervisor.actor, case_number=self.case_number, flag=code)
@@ -122,9 +122,9 @@ class DecisionCommands(CaseCore):
         """作废: only a supervisor, with a reason; the case is closed and the platform told (audited)."""
         if supervisor.role != Role.SUPERVISOR.value:
             raise IntakeError("只有负责人可以作废案件")
-        if not reason.strip():
+        if not clean_reason(reason):
             raise IntakeError("作废案件须写明原因")
-        void = Void(by=supervisor.actor, at=self.now(), reason=reason.strip())
+        void = Void(by=supervisor.actor, at=self.now(), reason=clean_reason(reason))
 
         def effects(file: CaseFile, assessment: Assessment) -> CaseStatus:
             target = CaseStatus.REJECTED if self.status is not CaseStatus.DRAFT else CaseStatus.DECLINED

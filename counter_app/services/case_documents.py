@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from counter_app.services.case_core import CaseCore
 from counter_app.services.case_types import IntakeError, OperatorRef
 from counter_app.services.risk_view import risk_view
+from counter_app.services.sanitize import clean_reason
 from forms.application import Severity
 from forms.case import Assessment, CaseFile, Prints
 from forms.vocabulary import Role
@@ -150,6 +151,8 @@ class PrintCommands(CaseCore):
     ) -> PrintRecord:
         """Print a document: the first print after the decision freezes its data; a later one is an authorised
         reprint of the same content. Before the decision a print is a working copy for signature, never frozen."""
+        # The reason is stored, logged and printed on the reprint: no control or escape characters, capped.
+        reason = (clean_reason(reason) or None) if reason is not None else None
         # reportlab loads on the first print, not at start-up.
         from printouts.api import load_data, print_document, reprint
 

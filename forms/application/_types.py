@@ -19,7 +19,7 @@ from pydantic import AfterValidator, BeforeValidator, Field, ValidationInfo
 from pydantic_core import PydanticCustomError
 
 from forms.identifiers import FieldError, parse_bank_card, parse_id_number, parse_mobile, parse_uscc
-from forms.money import CENT, parse_money
+from forms.money import CENT, MONEY_MAX, parse_money
 
 # ---------------------------------------------------------------------------------------------------------------
 # Today, injectable
@@ -160,7 +160,7 @@ def _check_landline(value: str) -> str:
 # Numbers
 # ---------------------------------------------------------------------------------------------------------------
 
-_MONEY_MAX = Decimal("999999999999.99")
+_MONEY_MAX = MONEY_MAX  # one bound for every amount (forms.money)
 
 
 def _to_money(value: Any) -> Decimal:
