@@ -88,9 +88,10 @@ class AuthenticationError(StoreError):
     """Login name or password is wrong (deliberately the same message for both)."""
 
     def __init__(self, remaining: int | None = None) -> None:
+        # ``remaining`` is for the store's own callers; it is never in the message: "还可尝试 N 次" is said only
+        # for a login that exists, so it would tell a prober which logins do.
         self.remaining = remaining
-        tail = f"，还可尝试 {remaining} 次" if remaining is not None else ""
-        super().__init__(f"登录名或密码错误{tail}。")
+        super().__init__("登录名或密码错误。")
 
 
 class LockedOutError(StoreError):

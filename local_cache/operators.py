@@ -102,6 +102,7 @@ class Operators:
         self.max_failed_logins = max_failed_logins
         self.lockout = lockout
         self._scrypt_n = scrypt_n
+        self._dummy: str | None = None  # a hash no password matches, for unknown logins (see authenticate)
 
     def _row_to_operator(self, row: dict[str, Any]) -> Operator:
         locked = row["locked_until"]
@@ -193,6 +194,8 @@ class Operators:
         with self._db.write() as conn:
             row = self._row(login)
             if row is None or not row["active"]:
+                # The same scrypt work as a known login, so the answer's timing does not tell the two apart.
+                check_password(password, self._dummy_hash())
                 # Unknown logins are logged by keyed hash only: people sometimes type a password into that field.
                 self._audit.append(Action.LOGIN_FAILED, actor="-", login_hash=self._keys.keyed_hash("login", login))
                 error = AuthenticationError()
@@ -222,6 +225,11 @@ class Operators:
         if error is not None:
             raise error  # raised after the commit, so the failure count sticks
         return self.get(login)
+
+    def _dummy_hash(self) -> str:
+        if self._dummy is None:
+            self._dummy = hash_password(secrets.token_hex(16), n=self._scrypt_n)
+        return self._dummy
 
     def change_password(self, login: str, old_password: str, new_password: str) -> None:
         op = self.authenticate(login, old_password)

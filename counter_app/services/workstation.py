@@ -21,6 +21,7 @@ from counter_app.services.case_types import LoginError
 from counter_app.services.deferred import DeferredReport, resolve_pending
 from counter_app.services.gateway import GatewayClient
 from counter_app.services.intake import CHINA_TZ, IntakeCase, IntakeError, OperatorRef, PrintSetup
+from counter_app.services.sanitize import clean_reason
 from counter_app.services.sync import SyncEngine, SyncSummary, make_engine
 from counter_app.services.workstation_views import (
     CaseRow,
@@ -48,6 +49,7 @@ if TYPE_CHECKING:
     from printouts.retention import PurgeResult
     from printouts.spool import PrintRecord
 
+LOGIN_REFUSED = "用户名或密码错误；连续输错多次账号将被锁定，请联系负责人"
 _CASE_NO = re.compile(r"^[A-Z0-9]{1,16}-\d{8}-\d{4}$")
 
 
@@ -98,15 +100,11 @@ class Workstation:
 
         try:
             op = self._store.operators.authenticate(login.strip(), password)
-        except LockedOutError as exc:
-            until = exc.until.astimezone(CHINA_TZ).strftime("%H:%M") if exc.until else ""
-            raise LoginError(f"账号已锁定，请于 {until} 后再试，或请负责人解锁") from exc
-        except AuthenticationError as exc:
-            left = getattr(exc, "remaining", None)
-            hint = f"，还可尝试 {left} 次" if left is not None else ""
-            raise LoginError(f"用户名或密码错误{hint}") from exc
-        except NotFoundError as exc:
-            raise LoginError("用户名或密码错误") from exc
+        except (LockedOutError, AuthenticationError, NotFoundError) as exc:
+            # One message for an unknown login, a wrong password and a locked account: anything else ("还可尝试
+            # N 次", "已锁定") would tell a prober which logins exist. The store audits each failure and the
+            # lockout; supervisors see locks in the audit viewer and `counter operators list`, and unlock there.
+            raise LoginError(LOGIN_REFUSED) from exc
         except StoreError as exc:
             raise LoginError(str(exc)) from exc
         return OperatorRef(id=op.id, login=op.login, name=op.name, role=op.role.value)
@@ -244,9 +242,9 @@ class Workstation:
         return rows
 
     def resolve_flag(self, flag_id: int, operator: OperatorRef, resolution: str) -> None:
-        if not resolution.strip():
+        settled = clean_reason(resolution)  # stored and sent: no control characters, capped (sanitize.REASON_MAX)
+        if not settled:
             raise IntakeError("处理复核提示须写明处理结果")
-        settled = resolution.strip()
         with self._store.transaction():
             row = self._store.flags.resolve(flag_id, actor=operator.actor, resolution=settled)
             now = self.clock()
