@@ -2,8 +2,9 @@
 
 `chinese-calendar` knows 2004-2026 and raises ``NotImplementedError`` outside that range. The State Council
 publishes the next year's schedule around November, so a data file (packaged ``forms/data/holidays.toml`` plus
-an optional file from settings) can add years. For a year nobody knows the count falls back to weekdays and the
-result says it is an estimate. Callers never see an exception from the calendar.
+an optional file from settings) can add years. For a year nobody knows the days off are estimated by rule
+(``forms.holiday_rules``: the fixed-date holidays, and 春节, 清明, 端午, 中秋 computed by the ``holidays`` package;
+no 调休 working weekend) and the result says it is an estimate. Callers never see an exception from the calendar.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from importlib import resources
 from pathlib import Path
 
 import chinese_calendar
+
+from forms.holiday_rules import estimated_days_off
 
 _PACKAGED = "holidays.toml"
 
@@ -63,8 +66,9 @@ class WorkingDayCalendar:
         try:
             return DayInfo(bool(chinese_calendar.is_workday(d)), True)
         except (NotImplementedError, KeyError, ValueError):
-            # A year nobody has published: Monday to Friday is the best guess.
-            return DayInfo(d.weekday() < 5, False)
+            # A year nobody has published: Monday to Friday minus the holidays estimated by rule (never weekdays
+            # alone: 1 January or the Spring Festival would count as working days); 调休 weekends are unknown.
+            return DayInfo(d.weekday() < 5 and d not in estimated_days_off(d.year), False)
 
     def is_working_day(self, d: date) -> bool:
         return self.day(d).working

@@ -38,7 +38,7 @@ def promised_text(data: ReceiptData) -> str:
     """承诺办结日期 with the 估算 mark when the calendar does not know that year's holidays."""
     text = fmt_date(data.promised.due)
     if data.promised.estimate:
-        text += f"（{ESTIMATE_MARK}：该年度法定节假日安排尚未公布，按周一至周五计算）"
+        text += f"（{ESTIMATE_MARK}：该年度法定节假日安排尚未公布，按节假日规则推算，未计调休）"
     return text
 
 

@@ -27,10 +27,11 @@ def test_adjusted_working_saturday() -> None:
 
 
 def test_across_new_year_into_unknown_2027_is_an_estimate() -> None:
-    # 2026-12-28 (Mon) + 6: Tue..Thu 29-31 are known, then 2027 is only estimated as weekdays.
+    # 2026-12-28 (Mon) + 6: Tue..Thu 29-31 are known; 2027 is estimated by rule: Fri 01-01 (元旦) is off,
+    # so Mon 4, Tue 5, Wed 6 (weekdays alone would have said Tue 01-05).
     result = add_working_days(date(2026, 12, 28), 6)
     assert result.estimate is True
-    assert result.due == date(2027, 1, 5)
+    assert result.due == date(2027, 1, 6)
 
 
 def test_within_2026_is_not_an_estimate() -> None:
@@ -42,7 +43,7 @@ def test_within_2026_is_not_an_estimate() -> None:
 def test_a_2027_date_never_raises() -> None:
     result = add_working_days(date(2027, 6, 1), 10)
     assert result.estimate
-    assert result.due == date(2027, 6, 15)
+    assert result.due == date(2027, 6, 16)  # Wed 06-09 (端午, estimated) is skipped
 
 
 def test_zero_days_is_the_day_itself() -> None:
