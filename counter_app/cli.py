@@ -15,6 +15,7 @@ from counter_app.commands import (
     CommandError,
     admin,
     calc,
+    calendar_cmd,
     config,
     deadline,
     materials,
@@ -44,7 +45,21 @@ def build_parser() -> argparse.ArgumentParser:
         help="日志级别 log level for <data_dir>/logs/counter.log（默认取设置 log_level，通常为 INFO）",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (calc, materials, deadline, config, admin, print_cmd, sandbox, sync, report, serve, trial, spool):
+    for module in (
+        calc,
+        materials,
+        deadline,
+        calendar_cmd,
+        config,
+        admin,
+        print_cmd,
+        sandbox,
+        sync,
+        report,
+        serve,
+        trial,
+        spool,
+    ):
         module.register(sub)
     return parser
 

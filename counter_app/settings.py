@@ -62,7 +62,8 @@ class Settings(BaseSettings):
     """Active policy pack: qingdao (default), sichuan, fujian, gansu or shanxi."""
 
     holiday_file: Path | None = None
-    """Optional TOML file with official holiday schedules for years the packaged calendar does not know."""
+    """Optional TOML file with official holiday schedules for years the packaged calendar does not know; empty means
+    ``holidays.toml`` inside data_dir when ``counter calendar import`` has written one."""
 
     gateway_url: str = ""
     """Verification gateway base URL; empty means the embedded in-process sandbox."""
@@ -156,6 +157,20 @@ class Settings(BaseSettings):
     @property
     def spool_folder(self) -> Path:
         return self.spool_dir or self.data_dir / "spool"
+
+    @property
+    def holiday_data_file(self) -> Path:
+        """Where ``counter calendar import`` saves official schedules: holiday_file, else data_dir/holidays.toml."""
+        return self.holiday_file or self.data_dir / "holidays.toml"
+
+    @property
+    def holiday_files(self) -> list[Path]:
+        """The holiday files the calendar loads after the packaged data. A configured holiday_file must exist (a
+        wrong path is an error); the data_dir one is read only once an import has written it."""
+        if self.holiday_file is not None:
+            return [self.holiday_file]
+        imported = self.holiday_data_file
+        return [imported] if imported.exists() else []
 
     @classmethod
     def settings_customise_sources(

@@ -42,9 +42,9 @@ def handle(args: argparse.Namespace) -> int:
             days = load_policy(policy_code(args.policy)).promised_working_days.value
         except PolicyError as exc:
             raise CommandError(str(exc)) from exc
-    # The app's calendar: the holiday file of the settings, unless one is named here.
-    holiday_file = args.holiday_file or settings().holiday_file
-    files = [holiday_file] if holiday_file else []
+    # The app's calendar: the holiday file of the settings (or the one `counter calendar import` wrote in data_dir),
+    # unless one is named here.
+    files = [args.holiday_file] if args.holiday_file else settings().holiday_files
     try:
         calendar = load_calendar(files)
     except ValueError as exc:  # HolidayFileError: names the file and what is wrong (size, kind, shape)

@@ -68,7 +68,7 @@ def handle(args: argparse.Namespace) -> int:
         raise CommandError(str(exc)) from exc
     with store:
         policy = load_policy(settings.policy)
-        calendar = load_calendar([settings.holiday_file] if settings.holiday_file else [])
+        calendar = load_calendar(settings.holiday_files)
         report = kpi_report(store, policy, start, end, today=today, calendar=calendar)
     sys.stdout.write(render_csv(report) if args.csv else render_table(report))
     return 0

@@ -73,8 +73,7 @@ class Workstation:
         self._store = store
         self.clock: Callable[[], datetime] = clock or (lambda: datetime.now(UTC))
         self.policy: PolicyPack = load_policy(settings.policy)
-        extra = [settings.holiday_file] if settings.holiday_file else []
-        self.calendar: WorkingDayCalendar = load_calendar(extra)
+        self.calendar: WorkingDayCalendar = load_calendar(settings.holiday_files)
         self._gateway_transport = gateway_transport
         self._platform_transport = platform_transport
         self._platform_base_url = platform_base_url
