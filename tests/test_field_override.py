@@ -43,7 +43,7 @@ async def test_override_is_kept_flagged_audited_and_survives_a_later_lookup(
             case.override_field("applicant.phone", "13800000002", reason="号码有误")
         assert case.override_field(AREA, "abc", reason="登记簿已更正")  # refused by the form: nothing kept
         assert case.source_of(AREA) is FieldSource.VERIFIED
-        assert case.override_field(AREA, "99.00", reason="登记簿已更正") == []
+        assert case.override_field(AREA, "99.00", reason="登记簿\x1b[2J已更正\u202e") == []  # stored cleaned
 
         assert case.value_at(AREA) == "99.00" and case.source_of(AREA) is FieldSource.OVERRIDDEN
         [kept] = case.file.field_overrides

@@ -9,6 +9,7 @@ from pydantic import ValidationError
 
 from counter_app.services.case_core import CaseCore
 from counter_app.services.case_types import IntakeError, OperatorRef
+from counter_app.services.sanitize import clean_reason
 from forms.application import Issue, Severity, issues_from_error, label_for
 from forms.case import Assessment, Authorization, CaseFile, FieldOverride, Override, fresh_checklist
 from forms.case import loan as loan_rules
@@ -100,7 +101,7 @@ class FormCommands(CaseCore):
         self._require_draft()
         if self.application.source_of(path) not in (FieldSource.VERIFIED, FieldSource.OVERRIDDEN):
             raise IntakeError(f"“{label_for(path)}”不是核验回填的数据，可直接录入")
-        reason = reason.strip()
+        reason = clean_reason(reason)  # one line, no control characters, capped: it goes to the back office
         if not reason:
             raise IntakeError("人工修改核验数据须写明理由")
         if isinstance(value, str):
