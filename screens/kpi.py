@@ -1,8 +1,9 @@
 """KPI screen (办件成效): time used, materials collected, cases handled, the share of 机审 "auto" verdicts — by day
-and operator, beside the baseline."""
+and operator, beside the baseline; ``h`` switches to the whole hall's figures from the platform (screens.kpi_hall)."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from rich.markup import escape
@@ -24,8 +25,15 @@ from counter_app.services.kpi import (
     verdict_cells,
 )
 from counter_app.services.kpi import workstation_report as build_workstation_report
+from counter_app.services.kpi_output import rating_cells, ratings_line
+from counter_app.services.kpi_ratings import RATING_COLUMNS_ZH
+from counter_app.services.kpi_hall import HallReport, HallUnreachable, out_of_reach, workstation_hall_report
 from counter_app.services.workstation import Workstation
+from screens.kpi_hall import HallPanel, hall_summary
 from screens.widgets import CounterFooter
+
+# This window's own tables and baseline: hidden while the hall's figures are shown, in view when out of reach.
+LOCAL_PARTS = ("#kpi-table", "#kpi-verdict-title", "#kpi-verdicts", "#kpi-baseline")
 
 
 class KpiScreen(Screen[None]):
@@ -38,12 +46,15 @@ class KpiScreen(Screen[None]):
         Binding("r", "refresh", "刷新"),
         Binding("t", "today", "今天"),
         Binding("slash,ctrl+f", "edit_range", "修改日期"),
+        Binding("h", "hall", "全大厅/本机"),
     ]
 
     def __init__(self, workstation: Workstation) -> None:
         super().__init__()
         self.workstation = workstation
         self.report: KpiReport | None = None
+        self.hall = False  # showing the hall's figures (h), asked of the platform
+        self.hall_report: HallReport | None = None
 
     def compose(self) -> ComposeResult:
         today = self.workstation.today().isoformat()
@@ -55,10 +66,11 @@ class KpiScreen(Screen[None]):
             yield Input(today, id="kpi-to", placeholder="YYYY-MM-DD")
             yield Static("回车统计", id="kpi-hint")
         yield Static("", id="kpi-summary")
+        yield HallPanel(id="kpi-hall")
         yield DataTable(id="kpi-table", cursor_type="row", zebra_stripes=True)
         # The 机审 share in a table of its own: beside the measures it would be off the right edge at 120 columns.
         yield Static(
-            "机审结论（“机审自动”占已记录机审结论的办件；“未记机审”为记录机审结论前作出决定的办件）",
+            "机审结论（“机审自动”占已记录机审结论的办件；“未记机审”为记录机审结论前作出决定的办件）与好差评",
             id="kpi-verdict-title",
         )
         yield DataTable(id="kpi-verdicts", cursor_type="row", zebra_stripes=True)
@@ -67,7 +79,8 @@ class KpiScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#kpi-table", DataTable).add_columns(*MEASURE_COLUMNS_ZH)
-        self.query_one("#kpi-verdicts", DataTable).add_columns("日期", "操作员", "办件", *VERDICT_COLUMNS_ZH)
+        verdicts = ("日期", "操作员", "办件", *VERDICT_COLUMNS_ZH, *RATING_COLUMNS_ZH)
+        self.query_one("#kpi-verdicts", DataTable).add_columns(*verdicts)
         self.refresh_data()
 
     def refresh_data(self) -> None:
@@ -80,6 +93,28 @@ class KpiScreen(Screen[None]):
             return
         self.report = report
         self._show(report)
+        if self.hall:
+            self.query_one(HallPanel).waiting()
+            self.run_worker(self._fetch_hall(start, end), group="hall", exclusive=True)
+
+    async def _fetch_hall(self, start: date, end: date) -> None:
+        panel = self.query_one(HallPanel)
+        try:
+            report = await workstation_hall_report(self.workstation, start, end)
+        except HallUnreachable as exc:
+            # Offline: say so, and keep this window's own figures in view.
+            self.hall_report = None
+            panel.unreachable(out_of_reach(exc))
+            self._local_parts(shown=True)
+            return
+        self.hall_report = report
+        panel.show(report)
+        self._local_parts(shown=False)
+        self.query_one("#kpi-summary", Static).update(escape(hall_summary(report)))
+
+    def _local_parts(self, *, shown: bool) -> None:
+        for selector in LOCAL_PARTS:
+            self.query_one(selector).display = shown
 
     def _show(self, report: KpiReport) -> None:
         table = self.query_one("#kpi-table", DataTable)
@@ -91,7 +126,7 @@ class KpiScreen(Screen[None]):
             key = "total" if index == len(rows) - 1 else None
             cells = measure_cells(row)
             table.add_row(*cells, key=key)
-            verdicts.add_row(*cells[:2], str(row.handled), *verdict_cells(row), key=key)
+            verdicts.add_row(*cells[:2], str(row.handled), *verdict_cells(row), *rating_cells(row), key=key)
         total = report.total
         saved = report.materials_saved_avg
         summary = (
@@ -108,7 +143,7 @@ class KpiScreen(Screen[None]):
         if not report.rows:
             summary += "；该期间没有已作出受理决定的案件"
         self.query_one("#kpi-summary", Static).update(escape(summary))
-        self.query_one("#kpi-baseline", Static).update(escape(baseline_line(report)))
+        self.query_one("#kpi-baseline", Static).update(escape(f"{ratings_line(report)}\n{baseline_line(report)}"))
 
     # -- actions -----------------------------------------------------------------------------------------------------
 
@@ -124,6 +159,13 @@ class KpiScreen(Screen[None]):
         today = self.workstation.today().isoformat()
         self.query_one("#kpi-from", Input).value = today
         self.query_one("#kpi-to", Input).value = today
+        self.refresh_data()
+
+    def action_hall(self) -> None:
+        """Between this window's figures and the whole hall's (asked of the platform again each time)."""
+        self.hall = not self.hall
+        self.query_one(HallPanel).display = self.hall
+        self._local_parts(shown=True)
         self.refresh_data()
 
     def action_edit_range(self) -> None:

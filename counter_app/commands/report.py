@@ -1,8 +1,10 @@
-"""``counter report [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--csv]``: counter KPIs by day and operator.
+"""``counter report [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--csv] [--hall]``: counter KPIs by day and operator.
 
 Cases count on the (China) day of their decision. ``--from`` defaults to today (or to ``--to``), ``--to`` to
 ``--from``; bad dates or a reversed range exit with status 2. The table ends with the reform baseline
-(24 materials, 8 trips, 20 working days).
+(24 materials, 8 trips, 20 working days). ``--hall`` asks the platform for the whole hall's figures per window and
+operator; when it cannot be reached (or no ``platform_url`` is set) the report says so, shows this store's
+figures instead and exits with status 1.
 """
 
 from __future__ import annotations
@@ -38,6 +40,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--from", dest="start", type=_day("开始日期（--from）"), help="开始日期 YYYY-MM-DD（默认今天）")
     p.add_argument("--to", dest="end", type=_day("结束日期（--to）"), help="结束日期 YYYY-MM-DD（默认同开始日期）")
     p.add_argument("--csv", action="store_true", help="输出 CSV（UTF-8）而不是表格")
+    p.add_argument(
+        "--hall", action="store_true", help="全大厅按窗口和操作员统计（一件事平台）；无法连接时显示本机数据，退出码 1"
+    )
     p.set_defaults(handler=handle)
 
 
@@ -62,16 +67,36 @@ def handle(args: argparse.Namespace) -> int:
         settings = load_settings()
     except ValidationError as exc:
         raise CommandError(f"设置无效：{exc}") from exc
+    unreachable = ""
+    if args.hall:
+        from counter_app.services.kpi_hall import HallUnreachable, out_of_reach
+
+        try:
+            sys.stdout.write(_hall(settings.platform_url.strip(), start, end, csv=args.csv))
+            return 0
+        except HallUnreachable as exc:
+            # Offline the hall is out of reach; this window's own figures are still worth showing.
+            unreachable = out_of_reach(exc)
     try:
         store = open_store(settings)
     except StoreError as exc:
         raise CommandError(str(exc)) from exc
     with store:
         policy = load_policy(settings.policy)
-        calendar = load_calendar(settings.holiday_files)
+        calendar = load_calendar([settings.holiday_file] if settings.holiday_file else [])
         report = kpi_report(store, policy, start, end, today=today, calendar=calendar)
+    if unreachable:  # before the local figures; beside a CSV on stderr, so the CSV stays machine-readable
+        print(unreachable, file=sys.stderr if args.csv else sys.stdout)
     sys.stdout.write(render_csv(report) if args.csv else render_table(report))
-    return 0
+    return 1 if unreachable else 0
+
+
+def _hall(url: str, start: date, end: date, *, csv: bool) -> str:
+    """The hall's figures from the platform at ``url``, as text; raises ``HallUnreachable``."""
+    from counter_app.services.kpi_hall import hall_report_from, render_hall_csv, render_hall_table
+
+    report = hall_report_from(url, start, end)
+    return render_hall_csv(report) if csv else render_hall_table(report)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

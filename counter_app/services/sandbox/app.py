@@ -4,7 +4,8 @@ Endpoints (docs/protocol.md has bodies and errors):
 
 - gateway: ``GET /v1/health``; ``POST /v1/verify/{kind}`` (signed; see counter_app.services.signing)
 - platform: ``PUT /v1/cases/{case_id}``, ``GET /v1/cases/{case_id}``, ``GET /v1/cases?updated_since=``,
-  ``POST /v1/cases/{case_id}/supplements``, ``PUT|GET /v1/workstations/{workstation_id}/audit-anchors``
+  ``POST /v1/cases/{case_id}/supplements``, ``PUT|GET /v1/workstations/{workstation_id}/audit-anchors``,
+  ``GET /v1/hall/kpi?from=&to=`` (the hall's figures: counter_app.services.sandbox.hall_kpi)
 - sandbox control: ``GET /v1/_sandbox/roster``, ``GET|PUT /v1/_sandbox/faults``, ``POST /v1/_sandbox/advance``,
   ``POST /v1/_sandbox/reset``
 
@@ -30,9 +31,11 @@ from starlette.routing import Route
 
 from counter_app.services import signing
 from counter_app.services.sandbox.faults import FAULT_HEADER, FaultMode, FaultPlan, SandboxSettings
+from counter_app.services.sandbox.hall_kpi import RangeError, hall_figures, parse_range
 from counter_app.services.sandbox.platform import AuditAnchors, Platform, PlatformError
 from counter_app.services.sandbox.registries import SOURCES, Registries
 from counter_app.services.sandbox.roster import RosterIndex, default_index
+from forms.china_time import CHINA_TZ
 from forms.vocabulary import VerificationKind
 
 Clock = Callable[[], datetime]
@@ -114,6 +117,7 @@ class Sandbox:
                 Route("/v1/cases/{case_id}/supplements", self.post_supplement, methods=["POST"]),
                 Route("/v1/workstations/{workstation_id}/audit-anchors", self.put_anchor, methods=["PUT"]),
                 Route("/v1/workstations/{workstation_id}/audit-anchors", self.get_anchors, methods=["GET"]),
+                Route("/v1/hall/kpi", self.hall_kpi, methods=["GET"]),
                 Route("/v1/_sandbox/roster", self.roster_view, methods=["GET"]),
                 Route("/v1/_sandbox/faults", self.faults_view, methods=["GET", "PUT"]),
                 Route("/v1/_sandbox/advance", self.advance, methods=["POST"]),
@@ -308,6 +312,16 @@ class Sandbox:
 
     async def get_anchors(self, request: Request) -> Response:
         return JSONResponse(self.anchors.view(request.path_params["workstation_id"]))
+
+    async def hall_kpi(self, request: Request) -> Response:
+        """The hall's figures per window and operator, from every case's latest body (docs/protocol.md)."""
+        params, now = request.query_params, self.clock()
+        try:
+            start, end = parse_range(params.get("from"), params.get("to"), now.astimezone(CHINA_TZ).date())
+        except RangeError as exc:
+            return error(422, "invalid_range", str(exc))
+        self.platform.tick()
+        return JSONResponse(hall_figures([c.payload for c in self.platform.cases.values()], start, end, now=now))
 
     # -- sandbox control -------------------------------------------------------------------------------------
     async def roster_view(self, request: Request) -> Response:
