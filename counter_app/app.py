@@ -151,9 +151,13 @@ class CounterApp(App[None]):
         try:
             self.workstation.purge_spool()  # spooled PDFs past spool_retention_days (personal data in clear)
             await self.workstation.background_round()
+            # Packs and calendars from the platform (refusals are logged, not shown: they would repeat every round).
+            master = await self.workstation.pull_master_data()
         except Exception as exc:
             self.log.warning(f"background round failed: {exc!r}")
             return
+        if master.applied:
+            self.notify(f"已启用 {'、'.join(master.applied)}：新建案件按新版本办理，已打开的草稿按原版本")
         flags = len(self.workstation.review_flags())
         if flags > flags_before:
             self.notify(f"补查核验发现 {flags - flags_before} 件与受理时不一致，请在同步页处理", severity="warning")

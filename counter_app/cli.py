@@ -18,6 +18,7 @@ from counter_app.commands import (
     calendar_cmd,
     config,
     deadline,
+    master_cmd,
     materials,
     print_cmd,
     report,
@@ -59,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
         serve,
         trial,
         spool,
+        master_cmd,
     ):
         module.register(sub)
     return parser

@@ -20,6 +20,8 @@ from counter_app.services.workstation import Workstation
 from counter_app.settings import Settings
 
 if TYPE_CHECKING:
+    import httpx
+
     from counter_app.services.sandbox import Sandbox
     from counter_app.services.sync import SyncEngine
     from local_cache import Store
@@ -70,3 +72,15 @@ def sync_engine(settings: Settings, store: Store) -> SyncEngine:
     from counter_app.services.sandbox import EMBEDDED_BASE_URL, make_transport
 
     return SyncEngine(store, make_transport(), base_url=EMBEDDED_BASE_URL)
+
+
+def platform_client(settings: Settings) -> httpx.AsyncClient:
+    """An HTTP client to the platform (``counter master``): ``platform_url``, or a fresh embedded sandbox."""
+    import httpx
+
+    url = settings.platform_url.strip()
+    if url:
+        return httpx.AsyncClient(base_url=url, timeout=10.0)
+    from counter_app.services.sandbox import EMBEDDED_BASE_URL, make_transport
+
+    return httpx.AsyncClient(transport=make_transport(), base_url=EMBEDDED_BASE_URL, timeout=10.0)

@@ -71,6 +71,10 @@ class Settings(BaseSettings):
     platform_url: str = ""
     """Back-office platform base URL; empty means the embedded in-process sandbox."""
 
+    master_data_key: str = ""
+    """Ed25519 public key (Base64 of 32 bytes) that policy packs and holiday calendars from the platform must be
+    signed with; empty means the embedded sandbox's key, trusted only while no platform_url is set."""
+
     app_key: str = "sandbox-app"
     """Application key sent to the gateway as X-App-Key."""
 

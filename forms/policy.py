@@ -8,12 +8,13 @@ A pack is ``forms/policies/<code>/`` with ``pack.toml`` (who, when, promised wor
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Mapping
 from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from forms.loan import LoanPolicy
 from forms.materials import MaterialCatalog
@@ -35,6 +36,13 @@ class PackMeta(BaseModel):
     authority: str
     effective: date
     sources: list[str]
+    # The master-data edition (forms.master_data): 0 is the pack packaged with the program; a bundle published by
+    # the platform sets it from its signed manifest, so a case, a form and a receipt can name the rules they used.
+    version: int = Field(0, ge=0)
+
+    @property
+    def version_label(self) -> str:
+        return f"{self.code} 第{self.version}版" if self.version else f"{self.code} 内置版"
 
 
 class ServiceInfo(BaseModel):
@@ -107,3 +115,25 @@ def load_policy(code: str = "qingdao") -> PolicyPack:
 def load_policy_dir(path: Path) -> PolicyPack:
     """Load a pack from a folder outside the package (a jurisdiction's own rules under review)."""
     return _build(Path(path), Path(path).name)
+
+
+class _Texts:
+    """A pack's files held in memory (a master-data bundle), read as :func:`_build` reads a folder."""
+
+    def __init__(self, texts: Mapping[str, str], name: str = "") -> None:
+        self._texts = texts
+        self._name = name
+
+    def joinpath(self, name: str) -> _Texts:
+        return _Texts(self._texts, name)
+
+    def read_text(self, encoding: str = "utf-8") -> str:
+        if self._name not in self._texts:
+            raise FileNotFoundError(self._name)
+        return self._texts[self._name]
+
+
+def policy_from_texts(code: str, texts: Mapping[str, str], version: int) -> PolicyPack:
+    """A pack from its files' texts (a verified master-data bundle), validated as a packaged one, at ``version``."""
+    pack = _build(_Texts(texts), code)
+    return pack.model_copy(update={"meta": pack.meta.model_copy(update={"version": version})})

@@ -328,7 +328,9 @@ def render_form(data: FormData, font: FontChoice | None = None) -> RenderedDocum
     roles.append("受理人（窗口）")
     # The heading, the declaration, every signature line and the print time stay on one page: a signature block
     # never lands alone on a page, away from what is signed.
-    printed_line = P(f"打印时间：{fmt_datetime(printed)}", st.small)
+    # The rules it was assessed under, named on paper (master data: a draft keeps its pack version until re-assessed).
+    version = f"　政策包：{para(data.office.policy_version)}" if data.office.policy_version else ""
+    printed_line = P(f"打印时间：{fmt_datetime(printed)}{version}", st.small)
     signing = [*sec("申请人声明及签字", guard=False), declaration, signature_block(st, roles), gap(2), printed_line]
     story.append(KeepTogether(signing))
     if data.verdict:  # a form frozen before the 机审 existed prints without the section

@@ -38,10 +38,17 @@ class Office(_Doc):
     authority: str = Field(title="办理机构")
     service: ServiceInfo
     window: str = Field("", title="受理窗口")
+    # The pack version the case was assessed under ("qingdao 第2版"); empty in a document frozen before versions.
+    policy_version: str = Field("", title="政策包版本")
 
     @classmethod
     def from_policy(cls, policy: PolicyPack, window: str = "") -> Office:
-        return cls(authority=policy.meta.authority, service=policy.service, window=window or policy.service.office)
+        return cls(
+            authority=policy.meta.authority,
+            service=policy.service,
+            window=window or policy.service.office,
+            policy_version=policy.meta.version_label,
+        )
 
 
 class VerificationRow(_Doc):

@@ -112,6 +112,8 @@ def render_receipt(data: ReceiptData, font: FontChoice | None = None) -> Rendere
             st.body,
         )
     )
+    if data.office.policy_version:  # the rules the case was assessed under (empty in a receipt frozen before them)
+        story.append(P(f"本件依据政策包 {para(data.office.policy_version)} 审查受理。", st.small))
 
     sec = Sections(st)
     forms = {line.code: line for line in data.checklist}

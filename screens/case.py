@@ -64,6 +64,7 @@ class CaseScreen(HoldsKeys, CaseOverride):
         # Every key is saved as typed: Ctrl+S stays for habit, out of the footer (which keeps F1 and Ctrl+L).
         Binding("ctrl+s", "save", "保存", show=False),
         Binding("ctrl+o", "override", "人工修改", show=False),
+        Binding("ctrl+r", "reassess", "按现行政策包重新审核", show=False),
         Binding("escape", "leave", "首页"),
         # Priority, so they act the moment the key is read: the key after them goes to the field they move to
         # (as an Input message, Enter would be handled only after the next few keys had landed in this field).
@@ -118,7 +119,11 @@ class CaseScreen(HoldsKeys, CaseOverride):
         status = CASE_STATUS_LABELS.get(self.case.status, self.case.status.value)
         # A new case is numbered at its first value typed (nothing typed: nothing stored, no number used up).
         number = self.case.case_number or "（录入后编号）"
-        self.query_one("#case-title", Static).update(f"案件 {number}　{status}　办理人 {self.case.operator.name}")
+        title = f"案件 {number}　{status}　办理人 {self.case.operator.name}"
+        pack, in_force = self.case.policy.meta, self.workstation.policy.meta
+        if (pack.code, pack.version) != (in_force.code, in_force.version):  # a draft opened before a pull
+            title += f"　按 {pack.version_label} 审核（现行 {in_force.version_label}，Ctrl+R 重新审核）"
+        self.query_one("#case-title", Static).update(title)
 
     def _current(self) -> Step:
         return self.query_one(f"#{STEP_IDS[self.step]}", Step)
@@ -164,6 +169,16 @@ class CaseScreen(HoldsKeys, CaseOverride):
     def action_save(self) -> None:
         self.save_state()
         self.notify("已保存")
+
+    def action_reassess(self) -> None:
+        """Move this draft to the pack version in force (master data); the screen reopens on the moved case."""
+        try:
+            case = self.workstation.reassess(self.case, self.case.operator)
+        except IntakeError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.notify(f"已按 {case.policy.meta.version_label} 重新审核，材料清单已更新")
+        self.app.switch_screen(CaseScreen(self.workstation, case))
 
     def action_leave(self) -> None:
         if self.case.numbered:

@@ -104,7 +104,7 @@ class HomeScreen(HoldsKeys, Screen[None]):
             outbox += f"，[b red]复核提示 {len(data.review_flags)} 件（按 S 查看）[/]"
         self.query_one("#status-line", Static).update(
             f"操作员：{self.operator.name}（{self.operator.login}）   {network}   {outbox}   "
-            f"政策：{self.workstation.policy.meta.name}"
+            f"{self.workstation.master_versions()}"  # the pack and calendar versions in force (master data)
         )
         self._rows.clear()
         for table_id, rows in (("#today", data.today), ("#drafts", data.drafts)):

@@ -23,6 +23,7 @@ from counter_app.services.gateway import GatewayClient
 from counter_app.services.intake import CHINA_TZ, IntakeCase, IntakeError, OperatorRef, PrintSetup
 from counter_app.services.sanitize import clean_reason
 from counter_app.services.sync import SyncEngine, SyncSummary, make_engine
+from counter_app.services.workstation_master import MasterDataMixin
 from counter_app.services.workstation_views import (
     CaseRow,
     ConflictRow,
@@ -36,10 +37,8 @@ from counter_app.settings import Settings
 from forms.case import CaseFile, CaseFileError, fresh_checklist
 from forms.identifiers import normalise
 from forms.materials import guide
-from forms.policy import PolicyPack, load_policy
 from forms.scenario import Scenario
 from forms.vocabulary import CaseStatus, Role, ShortfallStatus
-from forms.workdays import WorkingDayCalendar, load_calendar
 from printouts.models import GuideData
 
 if TYPE_CHECKING:
@@ -53,7 +52,7 @@ LOGIN_REFUSED = "用户名或密码错误；连续输错多次账号将被锁定
 _CASE_NO = re.compile(r"^[A-Z0-9]{1,16}-\d{8}-\d{4}$")
 
 
-class Workstation:
+class Workstation(MasterDataMixin):
     """One counter's services; built by :func:`counter_app.compose.open_workstation`, closed with :meth:`aclose`."""
 
     def __init__(
@@ -72,8 +71,7 @@ class Workstation:
         # Private: screens reach the store only through the methods below (tests/test_layers.py checks).
         self._store = store
         self.clock: Callable[[], datetime] = clock or (lambda: datetime.now(UTC))
-        self.policy: PolicyPack = load_policy(settings.policy)
-        self.calendar: WorkingDayCalendar = load_calendar(settings.holiday_files)
+        self._open_master_data()  # self.master, self.policy, self.calendar: the versions in force
         self._gateway_transport = gateway_transport
         self._platform_transport = platform_transport
         self._platform_base_url = platform_base_url
@@ -270,7 +268,7 @@ class Workstation:
             create=create,
             repo=CaseRepository(self._store),
             loaded=loaded,
-            policy=self.policy,
+            policy=self.policy_of(loaded.file),  # the pack version the case started with, until re-assessed
             calendar=self.calendar,
             operator=operator,
             clock=self.clock,
@@ -280,7 +278,7 @@ class Workstation:
 
     def new_case(self, operator: OperatorRef, scenario: Scenario | None = None) -> IntakeCase:
         # The case is created whole, in one insert, at its first change: scenario and checklist included.
-        file = CaseFile()
+        file = CaseFile(policy_code=self.policy.code, policy_version=self.policy.meta.version)
         if scenario is not None:
             application = file.application.with_scenario(scenario, today=self.today())
             file = file.model_copy(update={"application": application})

@@ -187,6 +187,10 @@ class CaseFile(BaseModel):
     authorizations: tuple[Authorization, ...] = ()
     flag_notes: tuple[FlagNote, ...] = ()
     ratings: tuple[Rating, ...] = Field((), description="好差评 of 受理 and 出件 (forms.case.rating)")
+    policy_code: str = Field("", description="The policy pack it is assessed under; empty: the counter's own")
+    policy_version: int = Field(
+        0, ge=0, description="The pack's master-data version it started with (0: packaged); kept until re-assessed"
+    )
     drafts: dict[str, str] = Field(
         default_factory=dict,
         description="Half-typed text by form path: saved with the case (encrypted), never in the screen state.",

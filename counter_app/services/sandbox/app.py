@@ -6,8 +6,9 @@ Endpoints (docs/protocol.md has bodies and errors):
 - platform: ``PUT /v1/cases/{case_id}``, ``GET /v1/cases/{case_id}``, ``GET /v1/cases?updated_since=``,
   ``POST /v1/cases/{case_id}/supplements``, ``PUT|GET /v1/workstations/{workstation_id}/audit-anchors``,
   ``GET /v1/hall/kpi?from=&to=`` (the hall's figures: counter_app.services.sandbox.hall_kpi)
+- master data: ``GET /v1/master-data``, ``GET /v1/master-data/{kind}/{code}/{version}`` (sandbox/master.py)
 - sandbox control: ``GET /v1/_sandbox/roster``, ``GET|PUT /v1/_sandbox/faults``, ``POST /v1/_sandbox/advance``,
-  ``POST /v1/_sandbox/reset``
+  ``POST /v1/_sandbox/reset``, ``POST /v1/_sandbox/master-data``
 
 Errors are ``{"error": {"code", "message"}}`` with a Chinese message. Everything is in memory; nothing touches
 the network or the disk except reading the packaged roster.
@@ -32,6 +33,7 @@ from starlette.routing import Route
 from counter_app.services import signing
 from counter_app.services.sandbox.faults import FAULT_HEADER, FaultMode, FaultPlan, SandboxSettings
 from counter_app.services.sandbox.hall_kpi import RangeError, hall_figures, parse_range
+from counter_app.services.sandbox.master import MasterPublisher
 from counter_app.services.sandbox.platform import AuditAnchors, Platform, PlatformError
 from counter_app.services.sandbox.registries import SOURCES, Registries
 from counter_app.services.sandbox.roster import RosterIndex, default_index
@@ -105,6 +107,7 @@ class Sandbox:
         self.faults = FaultPlan.from_settings(self.settings)
         self.down = False  # a whole-gateway outage (503 everywhere, health included), set by tests or trainers
         self.stats = Stats()
+        self.master = MasterPublisher()  # policy packs and calendars, signed (sandbox/master.py)
         self._answers: dict[str, tuple[str, dict[str, Any]]] = {}
         self.app = Starlette(
             routes=[
@@ -122,6 +125,7 @@ class Sandbox:
                 Route("/v1/_sandbox/faults", self.faults_view, methods=["GET", "PUT"]),
                 Route("/v1/_sandbox/advance", self.advance, methods=["POST"]),
                 Route("/v1/_sandbox/reset", self.reset, methods=["POST"]),
+                *self.master.routes(),
             ]
         )
         self.app.state.sandbox = self
