@@ -3,7 +3,8 @@
 F9 shows what is accepted (:class:`screens.decision_dialog.AcceptDialog`) when nothing blocks acceptance, else it
 names what blocks and stays; F10 asks for the reasons, pre-filled with what blocks
 (:class:`screens.decision_dialog.DeclineDialog`), and the one-time notice prints them. After either decision the
-print dialog offers what the decision needs. A mixin of :class:`screens.case.CaseScreen`.
+print dialog offers what the decision needs; after an acceptance the rating dialog (好差评) follows it. A mixin of
+:class:`screens.case.CaseScreen`.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from forms.case import Assessment
 from forms.vocabulary import Role
 from printouts import DocKind
 from screens.case_lookups import CaseLookups
+from screens.rating_dialog import offer_rating
 from screens.steps.review import ReviewStep
 from screens.widgets import FieldInput
 
@@ -115,7 +117,7 @@ class CaseDecide(CaseLookups):
         assessment = decision.assessment
         estimate = "（估算）" if assessment.promised_estimate else ""
         self.notify(f"已受理，承诺办结日期 {assessment.promised.isoformat()}{estimate}")
-        self._after_decision(decision.documents)
+        self._after_decision(decision.documents, rate=True)
 
     def action_decline(self, reasons: tuple[str, ...] = ()) -> None:
         self._leave_field()
@@ -127,10 +129,11 @@ class CaseDecide(CaseLookups):
         self.notify("已不予受理，请打印一次性告知书交申请人")
         self._after_decision(decision.documents)
 
-    def _after_decision(self, documents: tuple[DocKind, ...]) -> None:
+    def _after_decision(self, documents: tuple[DocKind, ...], *, rate: bool = False) -> None:
         self._title()
         for field in self.query(FieldInput):
             field.disabled = True
         self._current().refresh_from_case()
         self.refresh_bindings()
-        self.print_dialog(documents)
+        # After an acceptance, once the papers are handed over, the applicant is asked to rate the service (好差评).
+        self.print_dialog(documents, then=(lambda: offer_rating(self, self.case)) if rate else None)

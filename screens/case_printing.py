@@ -5,6 +5,7 @@ A mixin of :class:`screens.case.CaseScreen` (kept apart so the screen stays abou
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -59,12 +60,15 @@ class CasePrinting(Screen[None]):
 
         self.print_dialog(case_documents_needed(self.case))
 
-    def print_dialog(self, documents: tuple[DocKind, ...]) -> None:
+    def print_dialog(self, documents: tuple[DocKind, ...], then: Callable[[], None] | None = None) -> None:
+        """The print dialog; ``then`` runs once it is closed, printed or not (the rating after acceptance)."""
         from screens.print_dialog import PrintDialog
 
         def done(choice: PrintChoice | None) -> None:
             if choice is not None:
                 self._print(choice)
+            if then is not None:
+                then()
 
         self.app.push_screen(PrintDialog(documents, already=self.case.printed()), done)
 

@@ -15,10 +15,18 @@ from textual.widgets import DataTable, Header, Static
 from counter_app.services.followup import FollowUp
 from counter_app.services.intake import CHINA_TZ, IntakeCase, IntakeError, OperatorRef
 from counter_app.services.workstation import Workstation
-from forms.vocabulary import CASE_STATUS_LABELS, CaseStatus, ShortfallStatus
+from forms.vocabulary import (
+    CASE_STATUS_LABELS,
+    RATING_LABELS,
+    RATING_STAGE_LABELS,
+    CaseStatus,
+    RatingStage,
+    ShortfallStatus,
+)
 from printouts import DOC_LABELS, DocKind
 from screens.case_printing import follow_jobs
 from screens.messages import RefreshData
+from screens.rating_dialog import offer_rating
 from screens.widgets import CounterFooter
 
 SHORTFALL_ZH = {ShortfallStatus.OPEN: "待补交", ShortfallStatus.FULFILLED: "已补交", ShortfallStatus.OVERDUE: "已逾期"}
@@ -40,12 +48,14 @@ def _status_label(status: str) -> str:
 
 
 class FollowupScreen(Screen[None]):
-    """Enter on a waived material records its supplement; H hands out; P reprints (supervisor); V voids."""
+    """Enter on a waived material records its supplement; H hands out; E records a rating (好差评); P reprints
+    (supervisor); V voids."""
 
     CSS_PATH = Path(__file__).with_suffix(".tcss")
     AUTO_FOCUS = "#fu-shortfalls"
     BINDINGS = [
         Binding("h", "handout", "出件登记"),
+        Binding("e", "rate", "好差评"),
         Binding("p", "reprint", "补打"),
         Binding("o", "open_case", "查看申请"),
         Binding("v", "void", "作废（负责人）"),
@@ -88,6 +98,9 @@ class FollowupScreen(Screen[None]):
             lines.append(f"已出件：{who} 领取 {escape(progress.handout.get('items', ''))}")
         elif progress.ready_for_handout:
             lines.append("[b green]平台已办结，可以出件：按 H 登记[/]")
+        for rating in self.case.file.ratings:
+            handled = f"；已处理：{escape(rating.handling)}" if rating.handling else ""
+            lines.append(f"好差评（{RATING_STAGE_LABELS[rating.stage]}）：{RATING_LABELS[rating.level]}{handled}")
         for flag in self.workstation.review_flags(self.case.case_id):
             lines.append(f"[b red]复核提示：{escape(flag.message)}；{escape(flag.action)}[/]")
         self.query_one("#fu-summary", Static).update("\n".join(lines))
@@ -124,8 +137,13 @@ class FollowupScreen(Screen[None]):
                 return
             self.notify("已登记出件")
             self.refresh_data()
+            offer_rating(self, self.case, RatingStage.HANDOUT, then=self.refresh_data)
 
         self.app.push_screen(HandoutDialog(), done)
+
+    def action_rate(self) -> None:
+        """A rating given later (the applicant comes back, or the device was busy): of the latest service."""
+        offer_rating(self, self.case, then=self.refresh_data)
 
     def action_reprint(self) -> None:
         from screens.supervisor_dialog import SupervisorDialog

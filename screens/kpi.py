@@ -25,9 +25,9 @@ from counter_app.services.kpi import (
     verdict_cells,
 )
 from counter_app.services.kpi import workstation_report as build_workstation_report
+from counter_app.services.kpi_hall import HallReport, HallUnreachable, out_of_reach, workstation_hall_report
 from counter_app.services.kpi_output import rating_cells, ratings_line
 from counter_app.services.kpi_ratings import RATING_COLUMNS_ZH
-from counter_app.services.kpi_hall import HallReport, HallUnreachable, out_of_reach, workstation_hall_report
 from counter_app.services.workstation import Workstation
 from screens.kpi_hall import HallPanel, hall_summary
 from screens.widgets import CounterFooter

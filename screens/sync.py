@@ -47,7 +47,8 @@ class SyncScreen(Screen[None]):
         yield DataTable(id="outbox", cursor_type="row", zebra_stripes=True)
         yield Static("版本冲突（平台已有更新版本，请选择保留哪一版）", classes="section-title")
         yield DataTable(id="conflicts", cursor_type="row", zebra_stripes=True)
-        yield Static("复核提示（受理后补查结果不一致）", classes="section-title")
+        # Supervisors' open items: late lookup answers that disagree, and bad ratings (差评) awaiting follow-up.
+        yield Static("复核提示（受理后补查结果不一致、差评待回访；回车登记处理结果）", classes="section-title")
         yield DataTable(id="flags", cursor_type="row", zebra_stripes=True)
         yield CounterFooter()
 

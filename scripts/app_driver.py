@@ -300,6 +300,7 @@ async def accept_and_print(d: Driver) -> None:
     await d.settle()
     await d.press("enter")
     await d.settle()
+    await d.press("escape")  # the rating dialog that follows (好差评, screens/rating_dialog.py): not rated
 
 
 def freeze_for_snapshot(app: CounterApp) -> None:

@@ -113,6 +113,8 @@ async def produce(out: Path) -> list[Path]:
             await d.press("enter")  # confirm the acceptance's summary
             await _shoot(d, out, "10-print")
             await d.press("enter")
+            await d.settle()
+            await d.press("escape")  # the rating dialog (好差评) that follows: not rated here
             await _shoot(d, out, "11-accepted")
             await d.press("f1")
             await _shoot(d, out, "15-help")

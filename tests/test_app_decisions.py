@@ -27,6 +27,7 @@ from screens.decision_dialog import AcceptDialog, DeclineDialog
 from screens.help import HelpScreen
 from screens.lock import LockScreen
 from screens.print_dialog import PrintDialog
+from screens.rating_dialog import RatingDialog
 
 SIZE = (120, 36)
 
@@ -88,6 +89,9 @@ async def test_f9_shows_the_summary_esc_keeps_the_draft_f9_again_accepts(
         await d.settle()
         assert isinstance(app.screen, PrintDialog)
         assert screen.case.status is CaseStatus.ACCEPTED
+        await d.press("escape")  # nothing printed now; the rating dialog (好差评) follows, and Esc skips it too
+        await d.settle()
+        assert isinstance(app.screen, RatingDialog)
         await d.press("escape")
         await d.settle()
         assert app.screen is screen

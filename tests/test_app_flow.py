@@ -32,6 +32,7 @@ from screens.decision_dialog import AcceptDialog, DeclineDialog
 from screens.home import HomeScreen
 from screens.lock import LockScreen
 from screens.print_dialog import PrintDialog
+from screens.rating_dialog import RatingDialog
 from screens.resume_dialog import ResumeDialog
 
 SIZE = (120, 36)
@@ -70,6 +71,9 @@ async def test_reference_case_t01_from_home_to_printed_receipt(data_dir: Path) -
         await d.settle()
         assert isinstance(app.screen, PrintDialog)
         await d.press("enter")
+        await d.settle()
+        assert isinstance(app.screen, RatingDialog)  # 好差评 after acceptance; Esc: the applicant does not rate
+        await d.press("escape")
         await d.settle()
         assert app.screen is screen
         case = screen.case
