@@ -16,7 +16,7 @@ import hashlib
 import json
 import re
 import sqlite3
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
@@ -193,6 +193,43 @@ class AuditLog:
                 [HEAD_KEY, f"{seq}:{row['hash']}"],
             )
         return AuditEntry(**{**row, "detail": dict(detail)})
+
+    def append_many(self, entries: Sequence[tuple[str, str, str | None, Mapping[str, Any]]]) -> int:
+        """``(action, actor, case_number, detail)`` entries chained in order: the same rows as that many
+        :meth:`append` calls, with one read of the head and one insert statement — a sync round's hundreds of
+        acknowledgements, or a pull's thousands of status moves, would otherwise spend most of their time here.
+        Returns the newest ``seq`` (0 when ``entries`` is empty)."""
+        if not entries:
+            return 0
+        # Bulk callers share one detail object between many entries (every case moved the same way): encoded once.
+        encoded: dict[int, str] = {}
+        texts = [encoded.get(id(d)) or encoded.setdefault(id(d), canonical_json(d)) for *_, d in entries]
+        checked: set[str] = set()
+        for text, (*_, detail) in zip(texts, entries, strict=True):
+            if text not in checked:  # a pull's thousands of moves have a handful of distinct details
+                guard_detail(detail)
+                checked.add(text)
+        at = self._clock().isoformat()
+        with self._db.write() as conn:
+            last = conn.conn.execute("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
+            seq, prev = (0, GENESIS) if last is None else (int(last[0]), str(last[1]))
+            rows: list[tuple[Any, ...]] = []
+            for text, (action, actor, case_number, _) in zip(texts, entries, strict=True):
+                seq += 1
+                row = {"seq": seq, "at": at, "actor": actor, "action": action, "case_number": case_number}
+                row.update(detail=text, prev_hash=prev)
+                prev = row["hash"] = self.hash_entry(row)
+                rows.append(tuple(row.values()))
+            conn.conn.executemany(
+                "INSERT INTO audit_log (seq, at, actor, action, case_number, detail, prev_hash, hash) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                rows,
+            )
+            conn.execute(
+                "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                [HEAD_KEY, f"{seq}:{prev}"],
+            )
+        return seq
 
     def entries(self, *, case_number: str | None = None, limit: int = 1000) -> list[AuditEntry]:
         sql = "SELECT * FROM audit_log"

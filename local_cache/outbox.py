@@ -83,6 +83,10 @@ class Outbox:
         self._db, self._keys, self._audit, self._cases, self._clock = db, keys, audit, cases, clock
         self.max_attempts = max_attempts
 
+    def entry_of(self, r: Mapping[str, Any]) -> OutboxEntry:
+        """An entry from a whole ``outbox`` row (the sync ledger reads a batch of them in one query)."""
+        return self._entry(r)
+
     def _entry(self, r: Mapping[str, Any]) -> OutboxEntry:
         return OutboxEntry(
             id=int(r["id"]),
