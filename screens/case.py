@@ -14,10 +14,11 @@ from textual.widgets import ContentSwitcher, Header, Input, Static
 from textual.widgets._select import SelectOverlay
 
 from counter_app.services.gateway import VerificationResult
-from counter_app.services.intake import IntakeCase, IntakeError, OperatorRef
+from counter_app.services.intake import IntakeCase, IntakeError
 from counter_app.services.workstation import Workstation
 from forms.vocabulary import CASE_STATUS_LABELS, FieldSource, VerificationKind
-from screens.case_override import LOCKED_SOURCES, CaseOverride
+from screens.case_override import LOCKED_SOURCES
+from screens.case_supervisor import CaseSupervisor
 from screens.key_hold import HoldsKeys
 from screens.messages import SavePosition
 from screens.steps import Step
@@ -40,7 +41,7 @@ RERUN_ON: dict[str, tuple[VerificationKind, ...]] = {
 }
 
 
-class CaseScreen(HoldsKeys, CaseOverride):
+class CaseScreen(HoldsKeys, CaseSupervisor):
     """One case from scenario to printed receipt."""
 
     CSS_PATH = Path(__file__).with_suffix(".tcss")
@@ -242,8 +243,13 @@ class CaseScreen(HoldsKeys, CaseOverride):
         self.focus_next() if direction > 0 else self.focus_previous()
 
     def _to_type(self, field: FieldInput) -> bool:
-        """The clerk types this field: it is not a backfilled (verified) value, or it is being re-typed."""
-        return field.path in self.raw or self.case.source_of(field.path) not in LOCKED_SOURCES
+        """The clerk types this field: being re-typed, or required and still empty (never a registry's value)."""
+        if field.path in self.raw:
+            return True
+        if self.case.source_of(field.path) in LOCKED_SOURCES:
+            return False
+        # Empty and required: the form says so. A filled, derived or optional empty field is passed (Tab visits it).
+        return self.case.assessment().needs_typing(field.path)
 
     def _enter_moves_on(self, field: FieldInput) -> None:
         """Enter goes to the next field to type, passing over backfilled ones (Tab still visits every field)."""
@@ -335,51 +341,6 @@ class CaseScreen(HoldsKeys, CaseOverride):
         if action == "hand_over":
             return self.case.editable and self.case.operator.role == "agent"
         return True
-
-    # -- checklist and decision (the steps own the keys; the screen does what needs more than one step) ------------
-
-    @on(ChecklistStep.SupervisorApproval)
-    def _approve_waiver(self, event: ChecklistStep.SupervisorApproval) -> None:
-        from screens.supervisor_dialog import SupervisorDialog
-
-        code = event.code
-        checklist = self.query_one(ChecklistStep)
-
-        # Only a supervisor may let a core material wait, with a reason (audited with the waiver).
-        def approved(answer: tuple[OperatorRef, str] | None) -> None:
-            if answer is not None:
-                supervisor, reason = answer
-                checklist.change(lambda: self.case.waive(code, reason=reason, approved_by=supervisor))
-
-        self.app.push_screen(SupervisorDialog(self.workstation, f"核心要件“{event.name}”容缺"), approved)
-
-    @on(ReviewStep.Annotate)
-    def _annotate_flag(self, event: ReviewStep.Annotate) -> None:
-        from counter_app.services.risk_view import risk_view
-        from screens.flag_note_dialog import FlagNoteDialog
-        from screens.supervisor_dialog import SupervisorDialog
-
-        # The supervisor authorises first; then the flag and the note (kept with the case, audited).
-        def authorised(answer: tuple[OperatorRef, str] | None) -> None:
-            if answer is None:
-                return
-            supervisor = answer[0]
-
-            def noted(choice: tuple[str, str] | None) -> None:
-                if choice is None:
-                    return
-                try:
-                    self.case.annotate_flag(choice[0], supervisor, choice[1])
-                except IntakeError as exc:
-                    self.notify(str(exc), severity="error")
-                    return
-                self.notify("已记录负责人批注")
-                self._current().refresh_from_case()
-
-            entries = risk_view(self.case.assessment(), ()).entries
-            self.app.push_screen(FlagNoteDialog(entries, supervisor.name), noted)
-
-        self.app.push_screen(SupervisorDialog(self.workstation, "批注风险提示", reason="批注风险提示"), authorised)
 
     def action_hand_over(self) -> None:
         """An agent's pre-verified case goes to the window (预审后交窗口)."""

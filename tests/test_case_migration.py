@@ -21,6 +21,7 @@ from forms.materials import Whose
 from forms.policy import load_policy
 from forms.vocabulary import CaseStatus, MaterialStatus, Role, VerificationKind
 from local_cache import Store
+from local_cache.migrations import LATEST_VERSION
 
 FIXTURE = Path(__file__).parent / "fixtures" / "v5_store"
 NOW = datetime(2026, 9, 30, 2, 0, tzinfo=UTC)
@@ -48,7 +49,7 @@ def _by_status(store: Store) -> dict[CaseStatus, list[str]]:
 
 def test_v5_store_migrates_and_every_case_loads_whole(migrated: Store) -> None:
     store = migrated
-    assert store.schema_version() == 6
+    assert store.schema_version() == LATEST_VERSION  # every migration since v5 ran (6, then 7: print jobs)
     cases = _by_status(store)
     assert {s: len(ids) for s, ids in cases.items()} == {
         CaseStatus.ACCEPTED: 2,

@@ -28,6 +28,8 @@ class Issue(BaseModel):
     label: str
     message: str
     severity: Severity = Severity.ERROR
+    # A required field left empty (not a wrong value): Enter on the case screen goes to these, past optional ones.
+    missing: bool = False
 
 
 class _Findings:
@@ -50,6 +52,7 @@ class _Findings:
 
     def require(self, path: str, value: object, what: str = "请填写") -> bool:
         if value is None or value == "":
-            self.add(path, f"未填写，{what}")
+            label = self._label(path)
+            self.issues.append(Issue(path=path, label=label, message=f"{label}：未填写，{what}", missing=True))
             return False
         return True

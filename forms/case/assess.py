@@ -87,6 +87,20 @@ class Assessment:
     def acceptable(self) -> bool:
         return not self.blocking
 
+    @property
+    def required_missing(self) -> frozenset[str]:
+        """The form paths the case still needs typed (required and empty), for Enter to go to."""
+        # A field left empty (Issue.missing), or a whole section not begun ("fund_loan：未填写…").
+        paths = {issue.path for issue in self.form_issues if issue.missing or "：未填写" in issue.message}
+        if any(issue.path == "credit_authorization.recorded" for issue in self.form_issues):
+            paths.add("credit_authorization.reference")  # typing the signed paper's number records it
+        return frozenset(paths)
+
+    def needs_typing(self, path: str) -> bool:
+        """The field at ``path`` is still to be typed: it, or the section it belongs to, is required and empty."""
+        missing = self.required_missing
+        return path in missing or any(path.startswith(section + ".") for section in missing)
+
     def row(self, code: str) -> MaterialRow:
         return next(r for r in self.rows if r.code == code)
 
