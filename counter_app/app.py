@@ -37,6 +37,8 @@ logger = logging.getLogger(__name__)
 # posts Select.Changed to the Select, which the step turns into its own message to the screen, each a level later
 # than the key itself; three passes see the screen start reshaping (and hold keys) before the next key goes.
 FOLLOW_PASSES = 3
+# Then at most this many 1 ms waits for the screen's queues to empty (a clock or an animation may keep posting).
+SETTLE_AT_MOST = 200
 
 # Longest a screen may keep typed keys waiting before they are delivered anyway.
 HOLD_AT_MOST_SECONDS = 2.0
@@ -211,10 +213,21 @@ class CounterApp(App[None]):
             return
         self._settled()
 
-    def _settled(self) -> None:
+    def _settled(self, waited: int = 0) -> None:
+        # The key's consequences are messages too (a choice posts Select.Changed, which the step turns into its
+        # own message to the screen, which reshapes the steps and holds keys): wait until no queue of the screen
+        # holds one, however loaded the machine is, so the next key meets the screen as the last one left it.
+        if waited < SETTLE_AT_MOST and self._queues_busy():
+            self.set_timer(0.001, partial(self._settled, waited + 1))
+            return
         self._key_in_flight = False
         if self._held_keys:
             self.call_later(self._replay_held)
+
+    def _queues_busy(self) -> bool:
+        return self.message_queue_size > 0 or any(
+            node.message_queue_size > 0 for node in self.screen.walk_children(with_self=True)
+        )
 
     async def _replay_held(self) -> None:
         # One at a time: each delivered key holds the rest again until it has been handled.

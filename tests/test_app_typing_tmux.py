@@ -33,8 +33,10 @@ def test_an_id_takes_18_characters_at_typing_speed(tmp_path: Path) -> None:
         type_text(session, NAME)
         keys(session, "Enter")
         type_text(session, PHONE + "9")
-        screen = wait_for(session, "1988-03-15", deadline)  # the ID's facts: it is exactly the 18 typed
-        time.sleep(0.5)
+        wait_for(session, "1988-03-15", deadline)  # the ID's facts: it is exactly the 18 typed
+        # All keys are sent; a loaded machine may still be working through them: wait for the last value.
+        wait_for(session, PHONE, deadline)
+        time.sleep(0.5)  # the refused 12th digit would come after it
         screen = tmux("capture-pane", "-p", "-t", session)
         assert ID18 + "7" not in screen and PHONE + "9" not in screen, screen
         id_line = next(line for line in screen.splitlines() if "身份证号码" in line)
@@ -79,6 +81,8 @@ def test_choices_then_pagedown_then_people_at_typing_speed(tmp_path: Path) -> No
         keys(session, "Enter")
         type_text(session, PHONE)
         wait_for(session, "代办人（帮办代办员）", deadline)  # the agent's rows: the second choice reshaped the step
+        # All keys are sent; a loaded machine may still be working through them: wait for the last value.
+        wait_for(session, PHONE, deadline)
         screen = wait_for(session, "1988-03-15", deadline)
         lines = screen.splitlines()
         assert any(f" {ID18} " in line for line in lines if "身份证号码" in line), screen
