@@ -59,16 +59,16 @@ def typed(text: str, path: str, kind: str = DATA) -> Type:
     return Type(text, path, kind)
 
 
-def person(prefix: str, id_number: str, name: str, phone: str) -> list[Action]:
-    """An ID number, a name and a phone, each confirmed with Enter (Enter goes to the next field to type)."""
-    return [
+def person(prefix: str, id_number: str, name: str, phone: str = "") -> list[Action]:
+    """An ID number, a name and (where the form requires it) a phone, each confirmed with Enter (Enter goes to the
+    next field still to be typed: the spouse's phone is optional, so it is passed)."""
+    actions: list[Action] = [
         typed(id_number, f"{prefix}.id_number"),
         press("Enter"),
         typed(name, f"{prefix}.name", NAME),
         press("Enter"),
-        typed(phone, f"{prefix}.phone"),
-        press("Enter"),
     ]
+    return actions + ([typed(phone, f"{prefix}.phone"), press("Enter")] if phone else [])
 
 
 def authorization(number: str) -> list[Action]:
@@ -98,21 +98,21 @@ SCRIPTS: dict[str, list[Action]] = {
         press("Tab", "Tab", "Tab", "Enter", "Down", "Enter", "PageDown"),
         # 2 申请人: focus starts on the applicant's ID number; after the spouse's phone Enter goes to 授权书编号.
         *person("applicant", "370202198803159132", "王建国", "13800000001"),
-        *person("spouse", "370202199007029243", "刘晓梅", "13800000002"),
+        *person("spouse", "370202199007029243", "刘晓梅"),
         *authorization("SQ-T01-0001"),
         # Focus is on the applicant's box (ticked by the number): Tab, Space tick the spouse's own authorization.
         press("Tab", "Space", "PageDown"),
         # 3 核验: the lookups run while the clerk goes on.
         press("PageDown"),
-        # 4 房屋与贷款: the contract number; its lookup backfills the house, Enter then sits on 首付款 (left empty).
+        # 4 房屋与贷款: the contract number; Enter goes to 坐落, the lookup backfills the house and focus moves on to
+        # the next field still to be typed (the amount), past 首付款 (optional) and the backfilled account.
         typed("XF2026000101", "property.contract_number"),
         press("Enter"),
         HOUSE_BACKFILLED,
-        press("Enter"),
         typed("600000", "fund_loan.amount"),
         press("Enter"),
         typed("300", "fund_loan.months"),
-        press("Enter", "Enter"),  # 年利率 left empty: the policy's rate
+        press("Enter"),  # past 年利率 (the pack's, derived) to the card
         typed("6222020200112345679", "repayment_account.card_number"),
         press("Enter", "PageDown"),
         # 5 材料清单: A marks every line still missing as received; 6 审核与决定.
@@ -131,12 +131,12 @@ SCRIPTS: dict[str, list[Action]] = {
         typed("CJ2026000201", "property.contract_number"),
         press("Enter"),
         HOUSE_BACKFILLED,
-        # The contract backfills the seller and the title too; Enter passes 首付款, 评估价值, 卖方收款账号 (empty).
-        press("Enter", "Enter", "Enter"),
+        # The contract backfills the seller and the title too; focus moves on to the amount (past the optional
+        # 首付款, 评估价值 and 卖方收款账号).
         typed("400000", "fund_loan.amount"),
         press("Enter"),
         typed("240", "fund_loan.months"),
-        press("Enter", "Enter"),
+        press("Enter"),
         typed("6217001234009876549", "repayment_account.card_number"),
         press("Enter", "PageDown"),
         press("a", "PageDown"),
@@ -148,27 +148,25 @@ SCRIPTS: dict[str, list[Action]] = {
         # 贷款类型 (second choice): Enter, Down to 组合贷款, Enter; 办理方式 (third): Enter, Down to 帮办代办, Enter.
         press("Tab", "Enter", "Down", "Enter", "Tab", "Enter", "Down", "Enter", "PageDown"),
         *person("applicant", "370211198703039770", "唐宇", "13800000015"),
+        # After the agent's phone Enter goes to 授权书编号 (the relation is optional; the power of attorney is
+        # marked received with every other paper by A on the checklist).
         *person("agent", "370211198506189358", "孙帮办", "13900000015"),
-        typed("帮办代办员", "agent.relation", WORD),
-        # Tab to the power of attorney (授权委托书) box, Space ticks it, Tab to 授权书编号.
-        press("Tab", "Space", "Tab"),
         *authorization("SQ-T15-0001"),
         press("PageDown"),
         press("PageDown"),
         typed("XF2026001501", "property.contract_number"),
         press("Enter"),
         HOUSE_BACKFILLED,
-        press("Enter"),
         typed("500000", "fund_loan.amount"),
         press("Enter"),
         typed("300", "fund_loan.months"),
-        press("Enter", "Enter"),
+        press("Enter"),  # past 年利率 (derived) to the bank part
         typed("沙箱银行", "bank_loan.bank", WORD),
         press("Enter"),
         typed("300000", "bank_loan.amount"),
         press("Enter"),
         typed("300", "bank_loan.months"),
-        press("Enter"),
+        press("Tab"),  # the bank's rate is optional (Enter would pass it): Tab goes to it
         typed("3.5", "bank_loan.rate"),
         press("Enter"),
         typed("6217004455667788992", "repayment_account.card_number"),

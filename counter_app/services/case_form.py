@@ -204,9 +204,17 @@ class FormCommands(CaseCore):
             received=Receipt(form=form, count=copies if copies is not None else count),
         )
 
+        today = self.today()
+
         def change(file: CaseFile) -> CaseFile:
             self._known_line(file, code)
-            return file.with_line(line)
+            taken = file.with_line(line)
+            # The paper in hand is the form's tick too (已收取授权委托书): one fact, whichever way it was entered.
+            for path, ticked in _TICKS.items():
+                if ticked == code and file.application.agent is not None:
+                    application = taken.application.backfill(path, True, FieldSource.TYPED, today=today)
+                    taken = taken.model_copy(update={"application": application})
+            return taken
 
         self._run(change)
 

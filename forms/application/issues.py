@@ -43,6 +43,11 @@ class _Findings:
         label = self._label(path)
         self.issues.append(Issue(path=path, label=label, message=f"{label}：{reason}", severity=severity))
 
+    def add_missing(self, path: str, reason: str) -> None:
+        """A required section (the spouse, the agent, the loan) not begun: its fields are to be typed."""
+        label = self._label(path)
+        self.issues.append(Issue(path=path, label=label, message=f"{label}：{reason}", missing=True))
+
     def warn(self, path: str, reason: str) -> None:
         self.add(path, reason, Severity.WARNING)
 

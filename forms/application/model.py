@@ -211,7 +211,7 @@ class Application(_FormModel):
         spouse_id = spouse.id_number if spouse else None
         if scenario.married:
             if spouse is None:
-                found.add("spouse", "婚姻状况为已婚，应填写配偶的姓名和身份证号码")
+                found.add_missing("spouse", "婚姻状况为已婚，应填写配偶的姓名和身份证号码")
             else:
                 self._check_person(found, "spouse", spouse, today, adult=False)
                 if spouse_id and spouse_id == applicant_id:
@@ -221,10 +221,10 @@ class Application(_FormModel):
             found.add("spouse", f"婚姻状况为{status}，不应填写配偶信息，请删除配偶信息或更正婚姻状况")
 
         if len(self.co_borrowers) != scenario.co_borrower_count:
-            found.add(
-                "co_borrowers",
-                f"办理情形为 {scenario.co_borrower_count} 人，已填写 {len(self.co_borrowers)} 人，应一致",
-            )
+            # Fewer than the scenario says: the next ones are still to be typed.
+            add = found.add_missing if len(self.co_borrowers) < scenario.co_borrower_count else found.add
+            count = len(self.co_borrowers)
+            add("co_borrowers", f"办理情形为 {scenario.co_borrower_count} 人，已填写 {count} 人，应一致")
         seen: dict[str, int] = {}
         for index, co in enumerate(self.co_borrowers):
             prefix = f"co_borrowers.{index}"
@@ -254,7 +254,7 @@ class Application(_FormModel):
                 found.warn("agent", "办理方式为本人办理，代办人信息不会使用；如由他人代办请更正办理方式")
             return
         if agent is None:
-            found.add("agent", "办理方式为代办，应填写代办人姓名、身份证号码、手机号码并提交授权委托书")
+            found.add_missing("agent", "办理方式为代办，应填写代办人姓名、身份证号码、手机号码并提交授权委托书")
             return
         found.require("agent.name", agent.name, "请按身份证件填写代办人姓名")
         if found.require("agent.id_number", agent.id_number, "请输入代办人 18 位公民身份号码"):
@@ -285,7 +285,7 @@ class Application(_FormModel):
         house = self.property
         kind = self.scenario.property_kind
         if house is None:
-            found.add("property", "未填写，请填写所购房屋及购房合同信息（可由网签备案核验回填）")
+            found.add_missing("property", "未填写，请填写所购房屋及购房合同信息（可由网签备案核验回填）")
             return
         if house.property_kind is not kind:
             expected = "新建商品房" if kind is PropertyKind.NEW else "再交易住房"
@@ -324,7 +324,7 @@ class Application(_FormModel):
     def _check_loans(self, found: _Findings) -> None:
         loan = self.fund_loan
         if loan is None:
-            found.add("fund_loan", "未填写，请填写公积金贷款金额、期限、还款方式和购房套数")
+            found.add_missing("fund_loan", "未填写，请填写公积金贷款金额、期限、还款方式和购房套数")
         else:
             if found.require("fund_loan.amount", loan.amount, "请填写公积金贷款金额") and loan.amount == 0:
                 found.add("fund_loan.amount", "应大于 0 元")
@@ -336,7 +336,7 @@ class Application(_FormModel):
         combined = self.scenario.loan_kind is LoanKind.COMBINED
         if combined:
             if bank is None:
-                found.add("bank_loan", "贷款类型为组合贷款，应填写商业贷款部分的承贷银行、金额和期限")
+                found.add_missing("bank_loan", "贷款类型为组合贷款，应填写商业贷款部分的承贷银行、金额和期限")
             else:
                 found.require("bank_loan.bank", bank.bank, "请填写承贷银行")
                 if found.require("bank_loan.amount", bank.amount, "请填写商业贷款金额") and bank.amount == 0:
@@ -357,7 +357,7 @@ class Application(_FormModel):
 
         account = self.repayment_account
         if account is None or not account.card_number:
-            found.add("repayment_account.card_number", "未填写，请输入 16–19 位还款银行卡号")
+            found.add_missing("repayment_account.card_number", "未填写，请输入 16–19 位还款银行卡号")
         else:
             found.require("repayment_account.bank", account.bank, "请填写开户银行")
             for warning in parse_bank_card(account.card_number, label_for("repayment_account.card_number")).warnings:

@@ -90,8 +90,8 @@ class Assessment:
     @property
     def required_missing(self) -> frozenset[str]:
         """The form paths the case still needs typed (required and empty), for Enter to go to."""
-        # A field left empty (Issue.missing), or a whole section not begun ("fund_loan：未填写…").
-        paths = {issue.path for issue in self.form_issues if issue.missing or "：未填写" in issue.message}
+        # A required field left empty, or a required section not begun (the spouse, the agent, the loan).
+        paths = {issue.path for issue in self.form_issues if issue.missing}
         if any(issue.path == "credit_authorization.recorded" for issue in self.form_issues):
             paths.add("credit_authorization.reference")  # typing the signed paper's number records it
         return frozenset(paths)
