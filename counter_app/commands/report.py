@@ -83,7 +83,7 @@ def handle(args: argparse.Namespace) -> int:
         raise CommandError(str(exc)) from exc
     with store:
         policy = load_policy(settings.policy)
-        calendar = load_calendar([settings.holiday_file] if settings.holiday_file else [])
+        calendar = load_calendar(settings.holiday_files)
         report = kpi_report(store, policy, start, end, today=today, calendar=calendar)
     if unreachable:  # before the local figures; beside a CSV on stderr, so the CSV stays machine-readable
         print(unreachable, file=sys.stderr if args.csv else sys.stdout)
