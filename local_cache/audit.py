@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
+from local_cache.bulk_sql import insert_rows
 from local_cache.db import Database
 from local_cache.errors import ValidationError
 
@@ -220,9 +221,10 @@ class AuditLog:
                 row.update(detail=text, prev_hash=prev)
                 prev = row["hash"] = self.hash_entry(row)
                 rows.append(tuple(row.values()))
-            conn.conn.executemany(
-                "INSERT INTO audit_log (seq, at, actor, action, case_number, detail, prev_hash, hash) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            insert_rows(
+                conn.conn,
+                "audit_log",
+                ("seq", "at", "actor", "action", "case_number", "detail", "prev_hash", "hash"),
                 rows,
             )
             conn.execute(

@@ -17,12 +17,10 @@ from typing import Any
 
 from forms.vocabulary import CaseStatus
 from local_cache.audit import Action, AuditLog
+from local_cache.bulk_sql import id_list, insert_rows
 from local_cache.cases import _CLOSED, _FORWARD
 from local_cache.db import Database
 from local_cache.outbox import OutboxEntry
-
-# SQLite's bound-parameter limit (999 on old builds): IN lists are sent in chunks below it.
-_CHUNK = 500
 
 
 @dataclass(frozen=True)
@@ -41,16 +39,20 @@ class SyncBulk:
 
     def local_cases(self, case_ids: Iterable[str]) -> dict[str, LocalCase]:
         """Status and number of those of ``case_ids`` that exist here (other workstations' cases are skipped)."""
-        ids = list(dict.fromkeys(case_ids))
-        found: dict[str, LocalCase] = {}
-        for start in range(0, len(ids), _CHUNK):
-            chunk = ids[start : start + _CHUNK]
-            marks = ",".join("?" for _ in chunk)
-            for case_id, status, number in self._db.conn.conn.execute(
-                f"SELECT id, status, case_number FROM cases WHERE id IN ({marks})", chunk
-            ):
-                found[str(case_id)] = LocalCase(CaseStatus(status), str(number))
-        return found
+        rows = self._db.conn.conn.execute(
+            "SELECT id, status, case_number FROM cases WHERE id IN (SELECT value FROM json_each(?))",
+            [id_list(list(dict.fromkeys(case_ids)))],
+        )
+        return {str(case_id): LocalCase(CaseStatus(status), str(number)) for case_id, status, number in rows}
+
+    def acked_versions(self, case_ids: Iterable[str]) -> dict[str, int]:
+        """The version the platform last acknowledged for each of ``case_ids`` that has one (``If-Match``)."""
+        rows = self._db.conn.conn.execute(
+            "SELECT case_id, acked_version FROM sync_cases WHERE case_id IN (SELECT value FROM json_each(?)) "
+            "AND acked_version IS NOT NULL",
+            [id_list(list(dict.fromkeys(case_ids)))],
+        )
+        return {str(case_id): int(acked) for case_id, acked in rows}
 
     def mark_sent(self, acks: Sequence[tuple[OutboxEntry, int]], *, actor: str = "sync") -> None:
         """``(entry, version the platform answered)`` pairs: each entry ``sent`` and its case's acknowledged version
@@ -61,15 +63,18 @@ class SyncBulk:
         numbers = self.local_cases(e.case_id for e, _ in acks)
         with self._db.write() as conn:
             raw = conn.conn
-            raw.executemany(
-                "UPDATE outbox SET state = 'sent', updated_at = ?, last_error = NULL WHERE id = ?",
-                [(now, e.id) for e, _ in acks],
+            raw.execute(
+                "UPDATE outbox SET state = 'sent', updated_at = ?, last_error = NULL "
+                "WHERE id IN (SELECT value FROM json_each(?))",
+                [now, id_list([e.id for e, _ in acks])],
             )
-            raw.executemany(
-                "INSERT INTO sync_cases (case_id, acked_version, platform_version) VALUES (?, ?, ?) "
-                "ON CONFLICT (case_id) DO UPDATE SET platform_version = excluded.platform_version, "
-                "acked_version = max(coalesce(sync_cases.acked_version, 0), excluded.acked_version)",
+            insert_rows(
+                raw,
+                "sync_cases",
+                ("case_id", "acked_version", "platform_version"),
                 [(e.case_id, max(e.version, v), v) for e, v in acks],
+                on_conflict="ON CONFLICT (case_id) DO UPDATE SET platform_version = excluded.platform_version, "
+                "acked_version = max(coalesce(sync_cases.acked_version, 0), excluded.acked_version)",
             )
             self._audit.append_many(
                 [
@@ -93,7 +98,8 @@ class SyncBulk:
         ``known``: what :meth:`local_cases` returned for these cases in the same transaction (not read again)."""
         local = known if known is not None else self.local_cases(case_id for case_id, _ in moves)
         now = self._clock().isoformat()
-        updates: list[tuple[Any, ...]] = []
+        # The cases' final state, grouped: (status, accepted on the way, closed_at) -> case ids; one UPDATE each.
+        updates: dict[tuple[str, bool, str | None], list[str]] = {}
         history: list[tuple[Any, ...]] = []
         audit: list[tuple[str, str, str | None, Mapping[str, Any]]] = []
         moved: set[str] = set()
@@ -106,24 +112,25 @@ class SyncBulk:
             key = (case.status, tuple(tuple(p) for p in paths))
             if key not in plans:
                 plans[key] = _plan(case.status, key[1], now)
-            for before, after, accepted, closed, detail in plans[key]:
-                updates.append((after, now, now, accepted, now, closed, case_id))
+            plan = plans[key]
+            for before, after, _, _, detail in plan:
                 history.append((case_id, before, after, now, actor))
                 audit.append((Action.STATUS_CHANGED, actor, case.case_number, detail))
+            if plan:
+                final = (plan[-1][1], any(step[2] for step in plan), plan[-1][3])
+                updates.setdefault(final, []).append(case_id)
                 moved.add(case_id)
         if not updates:
             return moved
         with self._db.write() as conn:
-            conn.conn.executemany(
-                "UPDATE cases SET status = ?, status_changed_at = ?, updated_at = ?, "
-                "accepted_at = CASE WHEN ? THEN ? ELSE accepted_at END, closed_at = ? WHERE id = ?",
-                updates,
-            )
-            conn.conn.executemany(
-                "INSERT INTO status_history (case_id, from_status, to_status, at, actor, reason) "
-                "VALUES (?, ?, ?, ?, ?, NULL)",
-                history,
-            )
+            for (status, accepted, closed), ids in updates.items():
+                conn.conn.execute(
+                    "UPDATE cases SET status = ?, status_changed_at = ?, updated_at = ?, "
+                    "accepted_at = CASE WHEN ? THEN ? ELSE accepted_at END, closed_at = ? "
+                    "WHERE id IN (SELECT value FROM json_each(?))",
+                    [status, now, now, accepted, now, closed, id_list(ids)],
+                )
+            insert_rows(conn.conn, "status_history", ("case_id", "from_status", "to_status", "at", "actor"), history)
             self._audit.append_many(audit)
         return moved
 
@@ -157,20 +164,17 @@ class SyncBulk:
         ]
         with self._db.write() as conn:
             raw = conn.conn
-            raw.executemany(
-                "INSERT INTO sync_cases (case_id, platform_version, platform_status, platform_updated_at, pulled_at) "
-                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (case_id) DO UPDATE SET platform_version = "
-                "excluded.platform_version, platform_status = excluded.platform_status, "
-                "platform_updated_at = excluded.platform_updated_at, pulled_at = excluded.pulled_at",
+            insert_rows(
+                raw,
+                "sync_cases",
+                ("case_id", "platform_version", "platform_status", "platform_updated_at", "pulled_at"),
                 cases,
+                on_conflict="ON CONFLICT (case_id) DO UPDATE SET platform_version = excluded.platform_version, "
+                "platform_status = excluded.platform_status, platform_updated_at = excluded.platform_updated_at, "
+                "pulled_at = excluded.pulled_at",
             )
-            before = raw.total_changes
-            raw.executemany(
-                "INSERT OR IGNORE INTO sync_events (case_id, at, type, text, status, recorded_at) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                events,
-            )
-            return raw.total_changes - before
+            columns = ("case_id", "at", "type", "text", "status", "recorded_at")
+            return insert_rows(raw, "sync_events", columns, events, verb="INSERT OR IGNORE")
 
 
 # One step of a planned move: from, to, is it the acceptance, closed_at, the audit detail (one object per plan,

@@ -28,6 +28,8 @@ if TYPE_CHECKING:
     from counter_app.services.sync import SyncEngine
 
 Progress = Callable[[int, int], None]
+# Results per transaction while the outbox still has more to hand out (a crash resends at most these: replays).
+COMMIT_EVERY = 256
 logger = logging.getLogger("counter_app.services.sync")
 
 
@@ -54,10 +56,11 @@ async def drain(engine: SyncEngine, summary: SyncSummary, progress: Progress | N
     results: list[SendResult] = []
     committing = False
     more = True  # the outbox may hold more due entries than were handed out so far
+    acked: dict[str, int] = {}  # If-Match of the entries handed out
 
     async def send(entry: OutboxEntry) -> None:
         try:
-            reports.put_nowait(await engine._send(entry))
+            reports.put_nowait(await engine._send(entry, acked))
         except BaseException as exc:  # _send catches what HTTP can throw; anything else ends the pass
             reports.put_nowait(exc)
 
@@ -71,14 +74,21 @@ async def drain(engine: SyncEngine, summary: SyncSummary, progress: Progress | N
                 more = len(batch) == policy.batch_size
                 open_ids.update(e.id for e in batch)
                 backlog.extend(batch)
+                # Safe to read now: a case's lower versions are all committed before its entry is handed out.
+                acked.update(engine.bulk.acked_versions(e.case_id for e in batch))
             while backlog and in_flight < policy.concurrency:
                 task = asyncio.ensure_future(send(backlog.popleft()))
                 tasks.add(task)
                 task.add_done_callback(tasks.discard)
                 in_flight += 1
-            # Commit when a slot's worth of results waits, or when nothing else would: fewer, larger transactions
-            # leave the GIL to the event loop; the store thread's fsync never blocks it.
-            if results and not committing and (len(results) >= policy.concurrency or in_flight == 0):
+            # Commit every COMMIT_EVERY results, or at once when nothing else is on the way (the tail of a pass,
+            # or later versions waiting for this one): few, large transactions take the GIL from the event loop
+            # less often; the store thread's fsync never blocks it.
+            if (
+                results
+                and not committing
+                and (len(results) >= COMMIT_EVERY or in_flight == 0 or (not more and not backlog))
+            ):
                 engine._in_store_thread(commit, engine, results, summary).add_done_callback(committed)
                 committing, results = True, []
             if in_flight == 0 and not committing and not backlog:
