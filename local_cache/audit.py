@@ -72,8 +72,13 @@ class Action:
     STORE_REKEYED = "store_rekeyed"
 
 
+# One encoder for every entry: json.dumps with these options builds a new one per call (a bulk append hashes
+# thousands of entries). Same output as json.dumps(value, ensure_ascii=False, sort_keys=True, ...).
+_CANONICAL = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+
+
 def canonical_json(value: Mapping[str, Any]) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+    return _CANONICAL.encode(value)
 
 
 def entry_hash(row: Mapping[str, Any], digest: Callable[[bytes], str] | None = None) -> str:
