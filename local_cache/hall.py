@@ -63,3 +63,19 @@ def adopt_case(
 def case_exists(cases: Cases, case_id: str) -> bool:
     """Whether this store holds the case (its own, or one pulled from the platform before)."""
     return cases._db.conn.conn.execute("SELECT 1 FROM cases WHERE id = ?", [case_id]).fetchone() is not None
+
+
+def stale_cases(cases: Cases, versions: list[tuple[str, int]]) -> list[str]:
+    """Of (case id, platform version) pairs from a status pull: the cases held here whose platform version is above
+    the one acknowledged to us, with no local version of ours still unsent — one query for the whole pull."""
+    if not versions:
+        return []
+    rows = cases._db.conn.conn.execute(
+        "SELECT json_extract(p.value, '$[0]') FROM json_each(?) AS p "
+        "JOIN cases c ON c.id = json_extract(p.value, '$[0]') "
+        "LEFT JOIN sync_cases s ON s.case_id = c.id "
+        "WHERE json_extract(p.value, '$[1]') > coalesce(s.acked_version, 0) "
+        "AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.case_id = c.id AND o.state NOT IN ('sent', 'discarded'))",
+        [json.dumps(versions)],
+    ).fetchall()
+    return [str(row[0]) for row in rows]

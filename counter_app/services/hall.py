@@ -19,10 +19,10 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from forms.case import CaseFileError, load_case
 from forms.china_time import CHINA_TZ
 from forms.vocabulary import CaseStatus, MaterialStatus
 from local_cache.hall import adopt_case, case_exists
+from local_cache.hall import stale_cases as held_stale
 from local_cache.sync_ledger import SyncLedger
 
 if TYPE_CHECKING:
@@ -66,6 +66,9 @@ async def find_on_platform(client: httpx.AsyncClient, *, timeout: float, **query
 
 
 def _checked(view: dict[str, Any], today: date) -> tuple[str, str, int, dict[str, Any]]:
+    # Imported here: a status pull with nothing to take (the common round) never loads the case model.
+    from forms.case import CaseFileError, load_case
+
     payload = view["payload"]
     number = str(payload.get("case_number") or "")
     try:
@@ -111,6 +114,7 @@ def adopt(store: Store, view: dict[str, Any], *, actor: str, today: date) -> str
 def _project(store: Store, case_id: str, number: str, body: dict[str, Any], today: date) -> None:
     """This window's projections of a case taken from the platform: the checklist, and the shortfalls still owed
     (a 容缺 material not yet handed in) or now fulfilled (its 补件 received at another window)."""
+    from forms.case import load_case
     from local_cache.records import ShortfallStatus
 
     file = load_case(body, today=today)
@@ -151,14 +155,7 @@ def _refresh(
 
 def stale_cases(store: Store, views: list[dict[str, Any]]) -> list[str]:
     """Local cases another window moved to a newer version, with nothing of ours waiting to be sent."""
-    ledger = SyncLedger.of(store)
-    return [
-        case_id
-        for case_id, version in ((str(v["case_id"]), int(v.get("version") or 0)) for v in views)
-        if case_exists(store.cases, case_id)
-        and version > (ledger.acked_version(case_id) or 0)
-        and not ledger.has_unsent(case_id)
-    ]
+    return held_stale(store.cases, [(str(v["case_id"]), int(v.get("version") or 0)) for v in views])
 
 
 def take_bodies(store: Store, views: list[dict[str, Any]], today: date) -> int:
