@@ -82,6 +82,9 @@ class CaseScreen(HoldsKeys, CaseSupervisor):
         # Half-typed text, saved with the case (encrypted) on every keystroke; the screen state holds no text.
         self.raw: dict[str, str] = case.drafts
         self._entered: Widget | None = None  # where Enter last moved focus (a lookup may backfill it after)
+        self._pending_step: int | None = None  # a step asked for before it was mounted (_mount_rest shows it)
+        # The scenario each step was composed for: a step composed for another is reshaped before it shows.
+        self._composed_for: dict[int, object] = {}
 
     # -- layout ------------------------------------------------------------------------------------------------------
 
@@ -94,6 +97,7 @@ class CaseScreen(HoldsKeys, CaseSupervisor):
         kinds = (ScenarioStep, PeopleStep, VerifyStep, LoanStep, ChecklistStep, ReviewStep)
         self._steps: list[Step] = [kind(self.case, id=step_id) for kind, step_id in zip(kinds, STEP_IDS, strict=True)]
         # Only the step on show is mounted with the screen, so it paints at once; the others follow (_mount_rest).
+        self._composed_for[self.step] = self.case.application.scenario
         with ContentSwitcher(initial=STEP_IDS[self.step], id="steps"):
             yield self._steps[self.step]
         yield CounterFooter()
@@ -105,16 +109,28 @@ class CaseScreen(HoldsKeys, CaseSupervisor):
         self.call_after_refresh(self._mount_rest)
 
     async def _mount_rest(self) -> None:
-        """The other steps, mounted once the screen has painted; keys typed meanwhile (since `n`) wait for them and
-        then go to the field focused (screens/key_hold.py)."""
-        rest = [step for step in self._steps if step.id != STEP_IDS[self.step]]
-        for step in rest:
+        """The other steps, mounted once the screen has painted: the next one first, after which keys typed since
+        `n` go on (screens/key_hold.py); the rest while the clerk types. A step asked for before it is mounted
+        (``_show_step``) holds keys until it is."""
+        current = self.step
+        rest = sorted(
+            (i for i in range(len(self._steps)) if i != current), key=lambda i: (i < current, abs(i - current))
+        )
+        switcher = self.query_one("#steps", ContentSwitcher)
+        for n, index in enumerate(rest):
+            step = self._steps[index]
             step.display = False
-        await self.query_one("#steps", ContentSwitcher).mount_all(rest)
-        for step in rest:
+            self._composed_for[index] = self.case.application.scenario  # as it composes (or older: reshaped then)
+            await switcher.mount(step)
             for field in step.query(FieldInput):
                 self._fill(field)
-        self.release_keys()
+            if self._pending_step == index:
+                self._pending_step = None
+                await self._reshaped(index)
+                self._show_step(index)
+                self.release_keys()
+            elif (n == 0 and self._pending_step is None) or n == len(rest) - 1:
+                self.release_keys()
 
     def _title(self) -> None:
         status = CASE_STATUS_LABELS.get(self.case.status, self.case.status.value)
@@ -130,7 +146,13 @@ class CaseScreen(HoldsKeys, CaseSupervisor):
         return self.query_one(f"#{STEP_IDS[self.step]}", Step)
 
     def _show_step(self, index: int, *, restore_focus: str = "") -> None:
-        self.step = max(0, min(len(STEP_IDS) - 1, index))
+        index = max(0, min(len(STEP_IDS) - 1, index))
+        if not self._steps[index].is_mounted:
+            # Still being mounted (just after `n`): keys wait, and the step shows as soon as it is there.
+            self._pending_step = index
+            self.hold_keys()
+            return
+        self.step = index
         self.query_one("#steps", ContentSwitcher).current = STEP_IDS[self.step]
         for i in range(len(STEP_IDS)):
             self.query_one(f"#tab-{i}", Static).set_class(i == self.step, "current")
@@ -301,30 +323,38 @@ class CaseScreen(HoldsKeys, CaseSupervisor):
     # -- choices (each step takes its own; a new scenario reshapes the others) ---------------------------------------
 
     @on(ScenarioStep.Changed)
-    async def _scenario_changed(self, event: ScenarioStep.Changed) -> None:
-        # The people, loan and checklist steps depend on the scenario. Keys typed meanwhile wait for the result.
-        self.hold_keys()
-        try:
-            self._title()  # the first choice numbers a new case
-            for step in (self.query_one(PeopleStep), self.query_one(LoanStep)):
-                await step.recompose()
-            self._fill_inputs()
-            self.query_one(ChecklistStep).refresh_from_case()
-        finally:
-            self.release_keys()
+    def _scenario_changed(self, event: ScenarioStep.Changed) -> None:
+        # The people and loan steps depend on the scenario: each is reshaped when it is next shown (_reshaped), so
+        # two choices in a row cost nothing while the clerk is still choosing. The checklist follows at once.
+        self._title()  # the first choice numbers a new case
+        if self._steps[4].is_mounted:
+            self._steps[4].refresh_from_case()
+
+    async def _reshaped(self, index: int) -> None:
+        """Recompose the step about to show if it was composed for another scenario (its fields filled again)."""
+        step = self._steps[index]
+        scenario = self.case.application.scenario
+        if index not in (1, 3) or not step.is_mounted or self._composed_for.get(index) == scenario:
+            return
+        self._composed_for[index] = scenario
+        await step.recompose()
+        for field in step.query(FieldInput):
+            self._fill(field)
 
     # -- steps -------------------------------------------------------------------------------------------------------
 
-    def action_next_step(self) -> None:
-        self.action_goto(self.step + 1)
+    async def action_next_step(self) -> None:
+        await self.action_goto(self.step + 1)
 
-    def action_prev_step(self) -> None:
-        self.action_goto(self.step - 1)
+    async def action_prev_step(self) -> None:
+        await self.action_goto(self.step - 1)
 
-    def action_goto(self, index: int) -> None:
+    async def action_goto(self, index: int) -> None:
         self._leave_field()
         # Leaving a step starts the lookups its input made due; the clerk goes on typing while they answer.
         self.run_due_lookups()
+        # Awaited within the key's delivery: keys typed meanwhile wait for the reshaped step (CounterApp.on_event).
+        await self._reshaped(max(0, min(len(STEP_IDS) - 1, index)))
         self._show_step(index)
 
     def _leave_field(self) -> None:

@@ -52,9 +52,9 @@ class CaseLookups(CasePrinting):
         except IntakeError as exc:
             self.notify(str(exc), severity="warning")
             return
-        verify = self.query_one(VerifyStep)
-        verify.running.update(r.kind for r in requests)
-        verify.refresh_from_case()
+        for verify in self.query(VerifyStep):  # none while the step is still being mounted
+            verify.running.update(r.kind for r in requests)
+            verify.refresh_from_case()
         self._lookup_worker(kinds)
 
     @work(group="lookups", exit_on_error=False)
@@ -65,14 +65,14 @@ class CaseLookups(CasePrinting):
         except Exception as exc:
             self.notify(f"核验出错：{escape(str(exc))}", severity="error")
         finally:
-            verify = self.query_one(VerifyStep)
-            verify.running.clear()
-            verify.refresh_from_case()
+            for verify in self.query(VerifyStep):
+                verify.running.clear()
+                verify.refresh_from_case()
 
     def _result_arrived(self, result: VerificationResult) -> None:
-        verify = self.query_one(VerifyStep)
-        verify.running.discard(result.kind)
-        verify.refresh_from_case()
+        for verify in self.query(VerifyStep):
+            verify.running.discard(result.kind)
+            verify.refresh_from_case()
         # Backfilled values appear in the form, except where the clerk has typed something of their own.
         for field in self.query(FieldInput):
             if field.path not in self.raw:
