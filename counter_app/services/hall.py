@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from counter_app.services.sync import PLATFORM_STATUS
 from forms.china_time import CHINA_TZ
 from forms.vocabulary import CaseStatus, MaterialStatus
 from local_cache.hall import adopt_case, case_exists
@@ -31,14 +32,6 @@ if TYPE_CHECKING:
 
 # What the platform's body carries beside the case itself (counter_app.services.case_repo.queue_for_platform).
 PLATFORM_ONLY = ("assessment", "version", "case_number")
-# The platform's status of a case taken from it; a case it has not moved on is one our hall already submitted.
-ADOPTED_STATUS = {
-    "in_review": CaseStatus.IN_REVIEW,
-    "approved": CaseStatus.APPROVED,
-    "disbursed": CaseStatus.DISBURSED,
-    "completed": CaseStatus.COMPLETED,
-    "rejected": CaseStatus.REJECTED,
-}
 
 
 class HallError(Exception):
@@ -94,7 +87,7 @@ def adopt(store: Store, view: dict[str, Any], *, actor: str, today: date) -> str
             day = datetime.strptime(number.split("-")[1], "%Y%m%d").date()
         except (IndexError, ValueError):
             day = today
-        status = ADOPTED_STATUS.get(str(view.get("status")), CaseStatus.SUBMITTED)
+        status = PLATFORM_STATUS.get(str(view.get("status")), CaseStatus.SUBMITTED)
         adopt_case(
             store.cases,
             case_id=case_id,

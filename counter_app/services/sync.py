@@ -60,7 +60,8 @@ ACTOR = "sync"
 _OPEN = frozenset(
     {CaseStatus.ACCEPTED, CaseStatus.SUBMITTED, CaseStatus.IN_REVIEW, CaseStatus.APPROVED, CaseStatus.DISBURSED}
 )
-_PLATFORM_STATUS = {
+# The platform's status of a case as a local status (the status pull; a case taken from another window too).
+PLATFORM_STATUS = {
     "in_review": CaseStatus.IN_REVIEW,
     "approved": CaseStatus.APPROVED,
     "disbursed": CaseStatus.DISBURSED,
@@ -247,7 +248,7 @@ class SyncEngine:
             mine = [v for v in views if str(v["case_id"]) in local]  # the rest are other workstations' cases
             moves: list[tuple[str, tuple[tuple[CaseStatus, ...], ...]]] = []
             for view in mine:
-                case_id, target = str(view["case_id"]), _PLATFORM_STATUS.get(str(view.get("status")))
+                case_id, target = str(view["case_id"]), PLATFORM_STATUS.get(str(view.get("status")))
                 current = local[case_id].status
                 if target is not None and current in _OPEN and current != target:
                     # When the platform skipped a step we were not told about, walk through it (never backwards).

@@ -9,7 +9,6 @@ SQL or HTTP (the store is private: ``tests/test_layers.py`` fails if a screen re
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -32,10 +31,10 @@ from counter_app.services.workstation_views import (
     ShortfallRow,
     SyncCounts,
     case_row,
+    query_kind,
 )
 from counter_app.settings import Settings
 from forms.case import CaseFile, CaseFileError, fresh_checklist
-from forms.identifiers import normalise
 from forms.materials import guide
 from forms.scenario import Scenario
 from forms.vocabulary import CaseStatus, Role, ShortfallStatus
@@ -49,7 +48,6 @@ if TYPE_CHECKING:
     from printouts.spool import PrintRecord
 
 LOGIN_REFUSED = "用户名或密码错误；连续输错多次账号将被锁定，请联系负责人"
-_CASE_NO = re.compile(r"^[A-Z0-9]{1,16}-\d{8}-\d{4}$")
 
 
 class Workstation(MasterDataMixin):
@@ -307,17 +305,16 @@ class Workstation(MasterDataMixin):
         """Open any case by number, full ID number or full name."""
         from local_cache import NotFoundError
 
-        text = query.strip()
+        kind, text = query_kind(query)
         if not text:
             return []
-        if _CASE_NO.match(text.upper()):
+        if kind == "number":
             try:
-                return [case_row(self._store.cases.by_number(text.upper()).summary)]
+                return [case_row(self._store.cases.by_number(text).summary)]
             except NotFoundError:
                 return []
-        id_like = normalise(text)
-        if len(id_like) in (15, 18) and id_like[:-1].isdigit():
-            return [case_row(s) for s in self._store.cases.find_by_id_number(id_like)]
+        if kind == "id":
+            return [case_row(s) for s in self._store.cases.find_by_id_number(text)]
         return [case_row(s) for s in self._store.cases.find_by_name(text)]
 
     def draft_left_open(self, operator: OperatorRef) -> CaseRow | None:
@@ -332,12 +329,11 @@ class Workstation(MasterDataMixin):
         from counter_app.services.hall import adopt, find_on_platform
         from counter_app.services.hall_ids import hall_id_hash
 
-        text = query.strip()
-        id_like = normalise(text)
-        if _CASE_NO.match(text.upper()):
-            params = {"number": text.upper()}
-        elif len(id_like) == 18 and id_like[:-1].isdigit():
-            params = {"id_hash": hall_id_hash(self.settings.app_secret.get_secret_value(), id_like)}
+        kind, text = query_kind(query)
+        if kind == "number":
+            params = {"number": text}
+        elif kind == "id" and len(text) == 18:
+            params = {"id_hash": hall_id_hash(self.settings.app_secret.get_secret_value(), text)}
         else:
             return None
         engine = self.sync_engine()

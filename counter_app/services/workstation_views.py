@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from forms.identifiers import normalise
 from forms.vocabulary import CaseStatus
 
 
@@ -87,3 +89,18 @@ def case_row(summary: Any) -> CaseRow:
         applicant_id=summary.applicant_id,
         updated_at=summary.updated_at,
     )
+
+
+_CASE_NO = re.compile(r"^[A-Z0-9]{1,16}-\d{8}-\d{4}$")
+
+
+def query_kind(query: str) -> tuple[str, str]:
+    """What the clerk searched for: ("number", case number), ("id", normalised ID number of 15 or 18 characters) or
+    ("name", the text as typed)."""
+    text = query.strip()
+    if _CASE_NO.match(text.upper()):
+        return "number", text.upper()
+    id_like = normalise(text)
+    if len(id_like) in (15, 18) and id_like[:-1].isdigit():
+        return "id", id_like
+    return "name", text
