@@ -34,7 +34,17 @@ from typing import Any
 from cryptography.exceptions import InvalidTag
 
 from local_cache.errors import DecryptionError, KeyFileError
-from local_cache.suites import NONCE_BYTES, SUITE_LABELS, TAG_BYTES, VERSION_BYTE, Aead, Suite, derive, keyed_hex
+from local_cache.suites import (
+    NONCE_BYTES,
+    SUITE_LABELS,
+    TAG_BYTES,
+    VERSION_BYTE,
+    Aead,
+    Suite,
+    derive,
+    keyed_hasher,
+    keyed_hex,
+)
 from local_cache.suites import suite_of_version as _suite_of_version
 
 _KEY_HEADER = "counter-store-key v1"
@@ -62,6 +72,7 @@ class KeyRing:
         self._search = derive(suite, master, "search")
         self._check = derive(suite, master, "check")
         self._audit = derive(suite, master, "audit")
+        self._audit_mac = keyed_hasher(suite, self._audit)  # keyed once: the chain hashes entries by the thousand
 
     def for_suite(self, suite: Suite) -> KeyRing:
         """The ring of the same master key under another suite (``counter store rekey``)."""
@@ -79,7 +90,7 @@ class KeyRing:
         Keyed under gm, so rewriting the chain together with its head needs the key, not just the database.
         """
         if self.suite == "gm":
-            return keyed_hex("gm", self._audit, body)
+            return self._audit_mac(body)
         return hashlib.sha256(body).hexdigest()
 
     # -- encryption ------------------------------------------------------------------------------------------
