@@ -18,6 +18,7 @@ import json.encoder
 import re
 import sqlite3
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
@@ -198,6 +199,19 @@ class AuditReport:
         }
 
 
+#: From this many entries on, ``append_many(alongside=...)`` hashes in a helper thread (a sync round's commits of
+#: a few hundred are not worth a thread hop; a pull's thousands are).
+OVERLAP_MIN = 2000
+_HASHER: list[ThreadPoolExecutor] = []
+
+
+def _hasher() -> ThreadPoolExecutor:
+    """The helper thread of ``append_many``, started on first use (most processes never need it)."""
+    if not _HASHER:
+        _HASHER.append(ThreadPoolExecutor(max_workers=1, thread_name_prefix="audit-hash"))
+    return _HASHER[0]
+
+
 class AuditLog:
     """Append and verify; appends join the caller's write transaction when there is one."""
 
@@ -231,12 +245,25 @@ class AuditLog:
             )
         return AuditEntry(**{**row, "detail": dict(detail)})
 
-    def append_many(self, entries: Sequence[tuple[str, str, str | None, Mapping[str, Any]]]) -> int:
+    def append_many(
+        self,
+        entries: Sequence[tuple[str, str, str | None, Mapping[str, Any]]],
+        *,
+        alongside: Callable[[], None] | None = None,
+    ) -> int:
         """``(action, actor, case_number, detail)`` entries chained in order: the same rows as that many
         :meth:`append` calls, with one read of the head and one insert statement — a sync round's hundreds of
         acknowledgements, or a pull's thousands of status moves, would otherwise spend most of their time here.
-        Returns the newest ``seq`` (0 when ``entries`` is empty)."""
+        Returns the newest ``seq`` (0 when ``entries`` is empty).
+
+        ``alongside``: more writes of the same transaction, made after the head is read and before the entries
+        are inserted. From :data:`OVERLAP_MIN` entries on, the entries are hashed in a helper thread meanwhile:
+        a single long statement (a pull's UPDATE of thousands of cases) runs in SQLite without the GIL, so the
+        hashing costs no time of its own. Only single statements belong there: a statement stepped row by row
+        (executemany) hands the GIL back and forth with the hashing at every row."""
         if not entries:
+            if alongside is not None:
+                alongside()
             return 0
         # Bulk callers share one detail object between many entries (every case moved the same way): encoded once.
         encoded: dict[int, str] = {}
@@ -249,14 +276,19 @@ class AuditLog:
         at = self._clock().isoformat()
         with self._db.write() as conn:
             last = conn.conn.execute("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
-            seq, prev = (0, GENESIS) if last is None else (int(last[0]), str(last[1]))
-            rows: list[tuple[Any, ...]] = []
-            for text, (action, actor, case_number, _) in zip(texts, entries, strict=True):
-                seq += 1
-                row = {"seq": seq, "at": at, "actor": actor, "action": action, "case_number": case_number}
-                row.update(detail=text, prev_hash=prev)
-                prev = row["hash"] = self.hash_entry(row)
-                rows.append(tuple(row.values()))
+            head = (0, GENESIS) if last is None else (int(last[0]), str(last[1]))
+            if alongside is None:
+                rows = self._chain(head, at, texts, entries)
+            elif len(entries) < OVERLAP_MIN:
+                alongside()
+                rows = self._chain(head, at, texts, entries)
+            else:
+                hashing = _hasher().submit(self._chain, head, at, texts, entries)
+                try:
+                    alongside()
+                finally:
+                    rows = hashing.result()  # never leave the helper running past the transaction
+            seq, prev = rows[-1][0], rows[-1][-1]
             insert_rows(
                 conn.conn,
                 "audit_log",
@@ -268,6 +300,24 @@ class AuditLog:
                 [HEAD_KEY, f"{seq}:{prev}"],
             )
         return seq
+
+    def _chain(
+        self,
+        head: tuple[int, str],
+        at: str,
+        texts: Sequence[str],
+        entries: Sequence[tuple[str, str, str | None, Mapping[str, Any]]],
+    ) -> list[tuple[Any, ...]]:
+        """The rows of ``entries`` chained after ``head`` (``seq``, ``hash``), hashes included."""
+        seq, prev = head
+        rows: list[tuple[Any, ...]] = []
+        for text, (action, actor, case_number, _) in zip(texts, entries, strict=True):
+            seq += 1
+            row = {"seq": seq, "at": at, "actor": actor, "action": action, "case_number": case_number}
+            row.update(detail=text, prev_hash=prev)
+            prev = row["hash"] = self.hash_entry(row)
+            rows.append(tuple(row.values()))
+        return rows
 
     def entries(self, *, case_number: str | None = None, limit: int = 1000) -> list[AuditEntry]:
         sql = "SELECT * FROM audit_log"

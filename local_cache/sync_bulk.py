@@ -11,9 +11,8 @@ acknowledged version. Only moves the store allows without a supervisor are made 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from forms.vocabulary import CaseStatus
 from local_cache.audit import Action, AuditLog
@@ -23,12 +22,17 @@ from local_cache.db import Database
 from local_cache.outbox import OutboxEntry
 
 
-@dataclass(frozen=True)
-class LocalCase:
-    """What a bulk move needs of a local case, read without decrypting anything."""
+class LocalCase(NamedTuple):
+    """What a bulk move needs of a local case, read without decrypting anything (a tuple: a pull makes 10,000).
+    ``acked_version``: the version the platform last acknowledged for us (0 for none), when asked for."""
 
     status: CaseStatus
     case_number: str
+    acked_version: int = 0
+
+
+# Status text -> CaseStatus by a dict lookup: the enum's call is several times dearer, once per case of a pull.
+_STATUS: dict[str, CaseStatus] = {s.value: s for s in CaseStatus}
 
 
 class SyncBulk:
@@ -37,13 +41,25 @@ class SyncBulk:
     def __init__(self, db: Database, audit: AuditLog, clock: Callable[[], datetime]) -> None:
         self._db, self._audit, self._clock = db, audit, clock
 
-    def local_cases(self, case_ids: Iterable[str]) -> dict[str, LocalCase]:
-        """Status and number of those of ``case_ids`` that exist here (other workstations' cases are skipped)."""
-        rows = self._db.conn.conn.execute(
-            "SELECT id, status, case_number FROM cases WHERE id IN (SELECT value FROM json_each(?))",
-            [id_list(list(dict.fromkeys(case_ids)))],
-        )
-        return {str(case_id): LocalCase(CaseStatus(status), str(number)) for case_id, status, number in rows}
+    def local_cases(self, case_ids: Iterable[str], *, acked: bool = False) -> dict[str, LocalCase]:
+        """Status and number of those of ``case_ids`` that exist here (other workstations' cases are skipped);
+        with ``acked``, also the acknowledged version (a pull compares it with the platform's)."""
+        ids = id_list(list(dict.fromkeys(case_ids)))
+        if not acked:
+            rows = self._db.conn.conn.execute(
+                "SELECT id, status, case_number, 0 FROM cases WHERE id IN (SELECT value FROM json_each(?))", [ids]
+            )
+        else:
+            rows = self._db.conn.conn.execute(
+                "SELECT c.id, c.status, c.case_number, coalesce(s.acked_version, 0) FROM cases c "
+                "LEFT JOIN sync_cases s ON s.case_id = c.id WHERE c.id IN (SELECT value FROM json_each(?))",
+                [ids],
+            )
+        status_of = _STATUS.get
+        return {
+            str(case_id): LocalCase(status_of(status) or CaseStatus(status), str(number), int(version))
+            for case_id, status, number, version in rows
+        }
 
     def acked_versions(self, case_ids: Iterable[str]) -> dict[str, int]:
         """The version the platform last acknowledged for each of ``case_ids`` that has one (``If-Match``)."""
@@ -103,35 +119,48 @@ class SyncBulk:
         history: list[tuple[Any, ...]] = []
         audit: list[tuple[str, str, str | None, Mapping[str, Any]]] = []
         moved: set[str] = set()
-        # Thousands of cases share a handful of (status, candidate paths): each is worked out once.
-        plans: dict[tuple[CaseStatus, tuple[tuple[CaseStatus, ...], ...]], list[_Step]] = {}
+        # Thousands of cases share a handful of (status, candidate paths): each plan is worked out once, with the
+        # UPDATE group its cases join (None: no allowed path). Keyed on the paths object's id, not its contents:
+        # callers share one object per target, and ``moves`` keeps every one alive (so no id is reused) here.
+        plans: dict[tuple[CaseStatus, int], tuple[list[_Step], list[str] | None]] = {}
+        changed = Action.STATUS_CHANGED
         for case_id, paths in moves:
             case = local.get(case_id)
             if case is None or case_id in moved:
                 continue
-            key = (case.status, tuple(tuple(p) for p in paths))
-            if key not in plans:
-                plans[key] = _plan(case.status, key[1], now)
-            plan = plans[key]
+            key = (case.status, id(paths))
+            known_plan = plans.get(key)
+            if known_plan is None:
+                plan = _plan(case.status, paths, now)
+                group = None
+                if plan:
+                    group = updates.setdefault((plan[-1][1], any(step[2] for step in plan), plan[-1][3]), [])
+                known_plan = plans[key] = (plan, group)
+            plan, group = known_plan
+            if group is None:
+                continue
+            number = case.case_number
             for before, after, _, _, detail in plan:
                 history.append((case_id, before, after, now, actor))
-                audit.append((Action.STATUS_CHANGED, actor, case.case_number, detail))
-            if plan:
-                final = (plan[-1][1], any(step[2] for step in plan), plan[-1][3])
-                updates.setdefault(final, []).append(case_id)
-                moved.add(case_id)
+                audit.append((changed, actor, number, detail))
+            group.append(case_id)
+            moved.add(case_id)
         if not updates:
             return moved
         with self._db.write() as conn:
-            for (status, accepted, closed), ids in updates.items():
-                conn.conn.execute(
-                    "UPDATE cases SET status = ?, status_changed_at = ?, updated_at = ?, "
-                    "accepted_at = CASE WHEN ? THEN ? ELSE accepted_at END, closed_at = ? "
-                    "WHERE id IN (SELECT value FROM json_each(?))",
-                    [status, now, now, accepted, now, closed, id_list(ids)],
-                )
+
+            def update_cases() -> None:
+                for (status, accepted, closed), ids in updates.items():
+                    conn.conn.execute(
+                        "UPDATE cases SET status = ?, status_changed_at = ?, updated_at = ?, "
+                        "accepted_at = CASE WHEN ? THEN ? ELSE accepted_at END, closed_at = ? "
+                        "WHERE id IN (SELECT value FROM json_each(?))",
+                        [status, now, now, accepted, now, closed, id_list(ids)],
+                    )
+
+            # The UPDATEs (one statement each, no GIL held while SQLite works) run while the entries are hashed.
+            self._audit.append_many(audit, alongside=update_cases)
             insert_rows(conn.conn, "status_history", ("case_id", "from_status", "to_status", "at", "actor"), history)
-            self._audit.append_many(audit)
         return moved
 
     def record_platform_views(self, views: Sequence[Mapping[str, Any]]) -> int:

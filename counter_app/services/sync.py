@@ -73,6 +73,9 @@ _VIA: dict[CaseStatus, tuple[CaseStatus, ...]] = {
     CaseStatus.COMPLETED: (CaseStatus.APPROVED, CaseStatus.COMPLETED),
     CaseStatus.DISBURSED: (CaseStatus.APPROVED, CaseStatus.DISBURSED),
 }
+# A pull's candidate paths per target: one object each, shared by every case moved there (the bulk move works out
+# each (status, paths) plan once). When the platform skipped a step we were not told about, walk through it.
+_PATHS = {target: ((target,), _VIA.get(target, ())) for target in PLATFORM_STATUS.values()}
 _RETRYABLE_STATUS = frozenset({408, 425, 429})
 
 
@@ -233,31 +236,40 @@ class SyncEngine:
             summary.pull_error = f"{type(exc).__name__}: {exc}"[:300]
             return summary
         self.online = True
-        await self._in_store_thread(self._record_pull, views, now, summary)
+        newer = await self._in_store_thread(self._record_pull, views, now, summary)
         # A case another window of the hall changed (a 补件 there): its newer body, unless ours waits to be sent.
         from counter_app.services.hall import refresh_changed
 
-        summary.refreshed = await refresh_changed(self, views)
+        summary.refreshed = await refresh_changed(self, newer)
         return summary
 
-    def _record_pull(self, views: list[dict[str, Any]], now: str, summary: SyncSummary) -> None:
+    def _record_pull(self, views: list[dict[str, Any]], now: str, summary: SyncSummary) -> list[dict[str, Any]]:
+        """Record the pull; returns the views of local cases whose platform version is above the one acknowledged
+        to us (read here with the statuses, so the hall's check after the pull looks at those only)."""
         # One transaction: the cursor moves only together with what it covers. Written in bulk (a few executemany
         # statements, not a dozen statements per case): a pull of 10,000 cases took 6× the listing otherwise.
         with self.ledger.batch():
-            local = self.bulk.local_cases(str(v["case_id"]) for v in views)
-            mine = [v for v in views if str(v["case_id"]) in local]  # the rest are other workstations' cases
+            ids = [str(v["case_id"]) for v in views]
+            local = self.bulk.local_cases(ids, acked=True)
+            mine: list[dict[str, Any]] = []  # the rest are other workstations' cases
+            newer: list[dict[str, Any]] = []
             moves: list[tuple[str, tuple[tuple[CaseStatus, ...], ...]]] = []
-            for view in mine:
-                case_id, target = str(view["case_id"]), PLATFORM_STATUS.get(str(view.get("status")))
-                current = local[case_id].status
+            for case_id, view in zip(ids, views, strict=True):
+                case = local.get(case_id)
+                if case is None:
+                    continue
+                mine.append(view)
+                target, current = PLATFORM_STATUS.get(str(view.get("status"))), case.status
                 if target is not None and current in _OPEN and current != target:
-                    # When the platform skipped a step we were not told about, walk through it (never backwards).
-                    moves.append((case_id, ((target,), _VIA.get(target, ()))))
+                    moves.append((case_id, _PATHS[target]))
+                if int(view.get("version") or 0) > case.acked_version:
+                    newer.append(view)
             summary.pulled += len(mine)
             summary.events += self.bulk.record_platform_views(mine)
             summary.moved += len(self.bulk.move_statuses(moves, actor=ACTOR, known=local))
             self.ledger.set_cursor(now)
             self.ledger.audit_pull(cases=summary.pulled, moved=summary.moved, events=summary.events)
+        return newer
 
     # -- audit anchor ----------------------------------------------------------------------------------------
     async def anchor(self, summary: SyncSummary | None = None) -> SyncSummary:
