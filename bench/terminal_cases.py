@@ -73,7 +73,8 @@ def person(prefix: str, id_number: str, name: str, phone: str = "") -> list[Acti
 
 def authorization(number: str) -> list[Action]:
     """The applicant's credit-authorization number, then Enter: the counter records the authorization (its box ticks
-    itself) and focus goes on to that box."""
+    itself) and focus goes on to the next box still to tick (a spouse's), or, none left, to the contract number on
+    the house-and-loan step (the lookups step, with nothing to type, is passed: PageDown still shows it)."""
     return [typed(number, "credit_authorization.reference"), press("Enter")]
 
 
@@ -94,16 +95,15 @@ SCRIPTS: dict[str, list[Action]] = {
     # 新建商品房·纯公积金·本人·已婚 (docs/sandbox.md T01; phones and loan as scripts/sandbox_cases.py).
     "T01": [
         press("n"),
-        # 1 办理情形: 婚姻状况 is the fourth choice; Enter opens its list, Down goes from 未婚 to 已婚, Enter picks it.
-        press("Tab", "Tab", "Tab", "Enter", "Down", "Enter", "PageDown"),
+        # 1 办理情形: 婚姻状况 is the fourth choice; Right goes from 未婚 to 已婚 without opening the list.
+        press("Tab", "Tab", "Tab", "Right", "PageDown"),
         # 2 申请人: focus starts on the applicant's ID number; after the spouse's phone Enter goes to 授权书编号.
         *person("applicant", "370202198803159132", "王建国", "13800000001"),
         *person("spouse", "370202199007029243", "刘晓梅"),
         *authorization("SQ-T01-0001"),
-        # Focus is on the applicant's box (ticked by the number): Tab, Space tick the spouse's own authorization.
-        press("Tab", "Space", "PageDown"),
-        # 3 核验: the lookups run while the clerk goes on.
-        press("PageDown"),
+        # Enter went to the spouse's box (the applicant's ticked itself): Space ticks it and goes on to
+        # 4 房屋与贷款 (the lookups of 3 核验 run while the clerk goes on).
+        press("Space"),
         # 4 房屋与贷款: the contract number; Enter goes to 坐落, the lookup backfills the house and focus moves on to
         # the next field still to be typed (the amount), past 首付款 (optional) and the backfilled account.
         typed("XF2026000101", "property.contract_number"),
@@ -114,7 +114,7 @@ SCRIPTS: dict[str, list[Action]] = {
         typed("300", "fund_loan.months"),
         press("Enter"),  # past 年利率 (the pack's, derived) to the card
         typed("6222020200112345679", "repayment_account.card_number"),
-        press("Enter", "PageDown"),
+        press("Enter"),  # nothing left to type on the step: on to 5 材料清单
         # 5 材料清单: A marks every line still missing as received; 6 审核与决定.
         press("a", "PageDown"),
         *ACCEPT_AND_PRINT,
@@ -122,12 +122,10 @@ SCRIPTS: dict[str, list[Action]] = {
     # 再交易住房·纯公积金·本人·未婚 (T02).
     "T02": [
         press("n"),
-        # 房屋类型 is the first choice (focused): Enter, Down to 再交易住房, Enter. 未婚 is the default.
-        press("Enter", "Down", "Enter", "PageDown"),
+        # 房屋类型 is the first choice (focused): Right to 再交易住房. 未婚 is the default.
+        press("Right", "PageDown"),
         *person("applicant", "370203199511089153", "陈思远", "13800000021"),
         *authorization("SQ-T02-0001"),
-        press("PageDown"),
-        press("PageDown"),
         typed("CJ2026000201", "property.contract_number"),
         press("Enter"),
         HOUSE_BACKFILLED,
@@ -138,22 +136,20 @@ SCRIPTS: dict[str, list[Action]] = {
         typed("240", "fund_loan.months"),
         press("Enter"),
         typed("6217001234009876549", "repayment_account.card_number"),
-        press("Enter", "PageDown"),
+        press("Enter"),
         press("a", "PageDown"),
         *ACCEPT_AND_PRINT,
     ],
     # 新建商品房·组合贷款·代办·未婚 (T15): the agent (孙帮办) and the bank part; data as tests/test_followup.py.
     "T15": [
         press("n"),
-        # 贷款类型 (second choice): Enter, Down to 组合贷款, Enter; 办理方式 (third): Enter, Down to 帮办代办, Enter.
-        press("Tab", "Enter", "Down", "Enter", "Tab", "Enter", "Down", "Enter", "PageDown"),
+        # 贷款类型 (second choice): Right to 组合贷款; 办理方式 (third): Right to 帮办代办.
+        press("Tab", "Right", "Tab", "Right", "PageDown"),
         *person("applicant", "370211198703039770", "唐宇", "13800000015"),
         # After the agent's phone Enter goes to 授权书编号 (the relation is optional; the power of attorney is
         # marked received with every other paper by A on the checklist).
         *person("agent", "370211198506189358", "孙帮办", "13900000015"),
         *authorization("SQ-T15-0001"),
-        press("PageDown"),
-        press("PageDown"),
         typed("XF2026001501", "property.contract_number"),
         press("Enter"),
         HOUSE_BACKFILLED,
@@ -170,7 +166,7 @@ SCRIPTS: dict[str, list[Action]] = {
         typed("3.5", "bank_loan.rate"),
         press("Enter"),
         typed("6217004455667788992", "repayment_account.card_number"),
-        press("Enter", "PageDown"),
+        press("Enter"),
         press("a", "PageDown"),
         *ACCEPT_AND_PRINT,
     ],

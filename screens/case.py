@@ -5,20 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 from textual import on
-from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widget import Widget
 from textual.widgets import ContentSwitcher, Header, Input, Static
-from textual.widgets._select import SelectOverlay
 
-from counter_app.services.gateway import VerificationResult
 from counter_app.services.intake import IntakeCase, IntakeError
 from counter_app.services.workstation import Workstation
 from forms.vocabulary import CASE_STATUS_LABELS, FieldSource, VerificationKind
-from screens.case_override import LOCKED_SOURCES
-from screens.case_supervisor import CaseSupervisor
+from screens.case_enter import CaseEnter
 from screens.key_hold import HoldsKeys
 from screens.messages import SavePosition
 from screens.steps import Step
@@ -28,7 +24,7 @@ from screens.steps.people import PeopleStep
 from screens.steps.review import ReviewStep
 from screens.steps.scenario import ScenarioStep
 from screens.steps.verify import VerifyStep
-from screens.widgets import CounterFooter, FieldInput, id_facts, next_to_type
+from screens.widgets import CounterFooter, FieldInput, id_facts
 
 STEP_IDS = ("step-scenario", "step-people", "step-verify", "step-loan", "step-checklist", "step-review")
 STEP_TITLES = ("1 办理情形", "2 申请人", "3 核验", "4 房屋与贷款", "5 材料清单", "6 审核与决定")
@@ -41,7 +37,7 @@ RERUN_ON: dict[str, tuple[VerificationKind, ...]] = {
 }
 
 
-class CaseScreen(HoldsKeys, CaseSupervisor):
+class CaseScreen(HoldsKeys, CaseEnter):
     """One case from scenario to printed receipt."""
 
     CSS_PATH = Path(__file__).with_suffix(".tcss")
@@ -82,6 +78,7 @@ class CaseScreen(HoldsKeys, CaseSupervisor):
         # Half-typed text, saved with the case (encrypted) on every keystroke; the screen state holds no text.
         self.raw: dict[str, str] = case.drafts
         self._entered: Widget | None = None  # where Enter last moved focus (a lookup may backfill it after)
+        self.lookups_running = set()
         self._pending_step: int | None = None  # a step asked for before it was mounted (_mount_rest shows it)
         # The scenario each step was composed for: a step composed for another is reshaped before it shows.
         self._composed_for: dict[int, object] = {}
@@ -106,7 +103,8 @@ class CaseScreen(HoldsKeys, CaseSupervisor):
         self._title()
         self._fill_inputs()
         self._show_step(self.step, restore_focus=str(self.case.ui_state.get("focus") or ""))
-        self.call_after_refresh(self._mount_rest)
+        # On show: the other steps once this one has painted. Prepared out of sight (screens/warm_case.py): at once.
+        (self.call_after_refresh if self.is_current else self.call_later)(self._mount_rest)
 
     async def _mount_rest(self) -> None:
         """The other steps, mounted once the screen has painted: the next one first, after which keys typed since
@@ -252,46 +250,6 @@ class CaseScreen(HoldsKeys, CaseSupervisor):
             if not numbered:
                 self._title()
 
-    def action_enter_field(self) -> None:
-        field = self.focused
-        if not isinstance(field, FieldInput):
-            raise SkipAction()  # a checkbox, a table, a button: Enter is theirs
-        self._commit(field)
-        self._enter_moves_on(field)
-
-    def action_tab_field(self, direction: int) -> None:
-        if isinstance(self.focused, SelectOverlay):
-            raise SkipAction()  # an open choice list keeps its own keys
-        self.focus_next() if direction > 0 else self.focus_previous()
-
-    def _to_type(self, field: FieldInput) -> bool:
-        """The clerk types this field: being re-typed, or required and still empty (never a registry's value)."""
-        if field.path in self.raw:
-            return True
-        if self.case.source_of(field.path) in LOCKED_SOURCES:
-            return False
-        # Empty and required: the form says so. A filled, derived or optional empty field is passed (Tab visits it).
-        return self.case.assessment().needs_typing(field.path)
-
-    def _enter_moves_on(self, field: FieldInput) -> None:
-        """Enter goes to the next field to type, passing over backfilled ones (Tab still visits every field)."""
-        target = next_to_type(self._current(), field, self._to_type)
-        self._entered = target
-        if target is not None:
-            self.set_focus(target)  # at once: the next key typed (a scanner's, 20 ms on) belongs there
-            return
-        for _ in range(len(self.focus_chain)):
-            focused = self.focus_next()
-            if not isinstance(focused, FieldInput) or self._to_type(focused):
-                return
-
-    def _result_arrived(self, result: VerificationResult) -> None:
-        super()._result_arrived(result)
-        # A lookup answered while focus sat, untouched, where Enter had put it: if it backfilled that field, go on.
-        field = self._entered
-        if isinstance(field, FieldInput) and self.focused is field and not self._to_type(field):
-            self._enter_moves_on(field)
-
     @on(Input.Blurred)
     def _blurred(self, event: Input.Blurred) -> None:
         if isinstance(event.input, FieldInput) and event.input.path in self.raw:
@@ -325,10 +283,9 @@ class CaseScreen(HoldsKeys, CaseSupervisor):
     @on(ScenarioStep.Changed)
     def _scenario_changed(self, event: ScenarioStep.Changed) -> None:
         # The people and loan steps depend on the scenario: each is reshaped when it is next shown (_reshaped), so
-        # two choices in a row cost nothing while the clerk is still choosing. The checklist follows at once.
+        # two choices in a row cost nothing while the clerk is still choosing. The checklist is redrawn from the case
+        # whenever it shows (_show_step), so it follows too, without a table rebuilt at every choice.
         self._title()  # the first choice numbers a new case
-        if self._steps[4].is_mounted:
-            self._steps[4].refresh_from_case()
 
     async def _reshaped(self, index: int) -> None:
         """Recompose the step about to show if it was composed for another scenario (its fields filled again)."""

@@ -20,6 +20,8 @@ class CaseLookups(CasePrinting):
 
     step: int
     raw: dict[str, str]
+    lookups_running: set[VerificationKind]
+    """Lookups asked and not answered yet: Enter passes the empty fields they will backfill."""
 
     def _leave_field(self) -> None:
         """Commit the half-typed values of the step being left (the screen implements it)."""
@@ -52,24 +54,30 @@ class CaseLookups(CasePrinting):
         except IntakeError as exc:
             self.notify(str(exc), severity="warning")
             return
+        asked = frozenset(r.kind for r in requests)
+        self.lookups_running |= asked
         for verify in self.query(VerifyStep):  # none while the step is still being mounted
-            verify.running.update(r.kind for r in requests)
+            verify.running.update(asked)
             verify.refresh_from_case()
-        self._lookup_worker(kinds)
+        self._lookup_worker(kinds, asked)
 
     @work(group="lookups", exit_on_error=False)
-    async def _lookup_worker(self, kinds: tuple[VerificationKind, ...] | None) -> None:
+    async def _lookup_worker(
+        self, kinds: tuple[VerificationKind, ...] | None, asked: frozenset[VerificationKind] = frozenset()
+    ) -> None:
         # The gateway client never raises for a registry's failure; a bug here must not exit the app either.
         try:
             await self.case.run_each(kinds, self._result_arrived)
         except Exception as exc:
             self.notify(f"核验出错：{escape(str(exc))}", severity="error")
         finally:
+            self.lookups_running -= asked  # answered or failed: none of them is still on its way
             for verify in self.query(VerifyStep):
                 verify.running.clear()
                 verify.refresh_from_case()
 
     def _result_arrived(self, result: VerificationResult) -> None:
+        self.lookups_running.discard(result.kind)
         for verify in self.query(VerifyStep):
             verify.running.discard(result.kind)
             verify.refresh_from_case()

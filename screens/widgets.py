@@ -6,11 +6,13 @@ from collections.abc import Callable
 from datetime import date
 
 from rich.text import Text
+from textual.actions import SkipAction
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal, HorizontalGroup
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import Footer, Input, Label, Select, Static
+from textual.widgets import Checkbox, Footer, Input, Label, Select, Static
 from textual.widgets._footer import FooterKey
 
 from forms.application import label_for
@@ -85,21 +87,61 @@ class FieldInput(Input):
         self.path = path
 
 
+class ChoiceSelect(Select[str]):
+    """A Select whose Right and Left step to the next or previous choice without opening the list: a question of
+    two or four answers takes one key, not Enter, Down, Enter. The list still opens with Enter, Space or Down."""
+
+    BINDINGS = [
+        Binding("right", "step_choice(1)", "下一选项", show=False),
+        Binding("left", "step_choice(-1)", "上一选项", show=False),
+    ]
+
+    def action_step_choice(self, delta: int) -> None:
+        values = [value for _, value in self._options if value is not Select.NULL]
+        if self.expanded or self.disabled or not values:
+            raise SkipAction()
+        index = values.index(self.value) if self.value in values else -1
+        # Round: on a question of two answers Right always gives the other one.
+        self.value = values[(index + delta) % len(values)]
+
+
+class TickBox(Checkbox):
+    """A box the clerk ticks for a paper just signed (征信查询授权书): Space ticks it and the screen moves on to what
+    is still to do, as Enter after a typed field does. Enter passes the box without ticking it: a tick says the paper
+    is in hand and is never given by the key that merely goes on."""
+
+    class Ticked(Message):
+        """Ticked by a key: the screen moves focus on."""
+
+        def __init__(self, box: TickBox) -> None:
+            super().__init__()
+            self.box = box
+
+    def action_toggle_button(self) -> None:
+        super().action_toggle_button()
+        if self.value:  # a handler may have refused the tick (a decided case): then focus stays
+            self.post_message(self.Ticked(self))
+
+
 def field_id(path: str) -> str:
     return "f-" + path.replace(".", "-")
 
 
-def next_to_type(step: Widget, after: FieldInput, to_type: Callable[[FieldInput], bool]) -> Widget | None:
-    """Where Enter goes from ``after``: the next enabled field of ``step`` that ``to_type`` says the clerk must type
-    (backfilled ones are passed over), or a choice still blank on the way (a co-borrower's relation); None when
-    nothing is left below (the screen then moves focus on as Tab would)."""
+def next_to_type(step: Widget, after: Widget, to_type: Callable[[FieldInput], bool]) -> Widget | None:
+    """Where Enter goes from ``after`` (a field or a box): the next enabled field of ``step`` that ``to_type`` says
+    the clerk must type (backfilled ones are passed over), a choice still blank on the way (a co-borrower's relation)
+    or a :class:`TickBox` not ticked; None when nothing is left below (the screen then goes on to the next step)."""
     seen = False
     for widget in step.query("*"):
         if widget is after:
             seen = True
         elif not seen or widget.disabled:
             continue
-        elif (isinstance(widget, FieldInput) and to_type(widget)) or (isinstance(widget, Select) and widget.is_blank()):
+        elif (
+            (isinstance(widget, FieldInput) and to_type(widget))
+            or (isinstance(widget, Select) and widget.is_blank())
+            or (isinstance(widget, TickBox) and not widget.value)
+        ):
             return widget
     return None
 

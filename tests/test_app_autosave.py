@@ -50,6 +50,8 @@ async def test_one_write_per_keystroke_one_per_enter_none_per_focus_move(
         await pilot.pause()
         field.value = ""  # clearing is one change (one write), like a clerk's select-all and delete
         await pilot.pause()
+        # The term still to type: Enter stays on the step (going on to the next one saves where the clerk is too).
+        assert screen.case.set_field("fund_loan.months", "") == []
 
         before = cases.saves
         await d.press(*"590000")
@@ -61,6 +63,7 @@ async def test_one_write_per_keystroke_one_per_enter_none_per_focus_move(
         assert cases.saves - before == 1, "Enter takes the value in one write (it was three)"
         assert screen.case.application.fund_loan is not None
         assert str(screen.case.application.fund_loan.amount) == "590000.00"
+        assert app.focused is screen.query_one(MONTHS, Input)
 
         before = cases.saves
         screen.query_one(AMOUNT, Input).focus()

@@ -120,6 +120,41 @@ _FUND_STATUS = {
 }
 
 
+# Every form path a lookup of each kind can backfill (what backfill_values below may put): while one is running, Enter
+# passes these fields when empty, since the registry is about to fill them (screens/case_enter.py).
+BACKFILL_PATHS: dict[VerificationKind, frozenset[str]] = {
+    VerificationKind.FUND_ACCOUNT: frozenset(
+        f"fund_account.{name}"
+        for name in (
+            "account_number",
+            "status",
+            "balance",
+            "contribution_base",
+            "monthly_deposit",
+            "consecutive_months",
+            "opened_on",
+        )
+    )
+    | {"employer.name"},
+    VerificationKind.CONTRACT: frozenset(
+        f"property.{name}"
+        for name in (
+            "contract_number",
+            "location",
+            "area",
+            "total_price",
+            "contract_amount",
+            "presale_permit",
+            "developer",
+            "seller_name",
+            "seller_id_number",
+        )
+    ),
+    VerificationKind.PROPERTY: frozenset({"property.title_certificate", "property.completion_year"}),
+    VerificationKind.BANK_CARD: frozenset({"repayment_account.bank"}),
+}
+
+
 def backfill_values(result: VerificationResult, property_kind: PropertyKind) -> list[tuple[str, Any]]:
     """Form paths and values a matched lookup supplies (数据回填); nothing for any other outcome."""
     if result.outcome is not VerificationOutcome.MATCH:

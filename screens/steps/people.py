@@ -11,7 +11,7 @@ from forms.case.household import member_label
 from forms.materials import Whose
 from forms.vocabulary import MaritalStatus, Presence, VerificationKind, VerificationOutcome
 from screens.steps import Step
-from screens.widgets import FormRow, SectionTitle
+from screens.widgets import FormRow, SectionTitle, TickBox
 
 
 def authorization_id(who: Whose, position: int = 0) -> str:
@@ -77,7 +77,7 @@ class PeopleStep(Step):
         # Typed or scanned off the signed authorization: Enter records it (the tick below follows).
         yield FormRow("credit_authorization.reference", "授权书编号", placeholder="扫描或录入授权书上的编号")
         auth = self.case.application.credit_authorization
-        yield Checkbox(
+        yield TickBox(
             "申请人已签署《个人征信查询授权书》（未签署不能查询征信）",
             value=bool(auth and auth.recorded),
             id="credit-auth",
@@ -86,7 +86,7 @@ class PeopleStep(Step):
         others = [(Whose.SPOUSE, 0)] if scenario.marital_status is MaritalStatus.MARRIED else []
         others += [(Whose.CO_BORROWER, index) for index in range(scenario.co_borrower_count)]
         for who, position in others:
-            yield Checkbox(
+            yield TickBox(
                 f"{member_label(who, position)}已签署本人征信查询授权书",
                 value=self.case.file.authorization(who, position) is not None,
                 id=authorization_id(who, position),

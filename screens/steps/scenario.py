@@ -11,6 +11,7 @@ from textual.widgets import Label, Select, Static
 from forms.scenario import Scenario
 from forms.vocabulary import LINKED_ITEM_LABELS, LoanKind, MaritalStatus, Presence, PropertyKind
 from screens.steps import Step
+from screens.widgets import ChoiceSelect
 
 CHOICES: dict[str, list[tuple[str, str]]] = {
     "property_kind": [
@@ -37,7 +38,8 @@ LABELS = {
 
 
 class ScenarioStep(Step):
-    """Five choices, each a Select reachable with Tab; the linked items update at once."""
+    """Five choices, each a Select reachable with Tab (Right and Left change it in one key); the linked items update
+    at once."""
 
     class Changed(Message):
         """The scenario changed: the screen reshapes the steps that depend on it."""
@@ -67,7 +69,7 @@ class ScenarioStep(Step):
         for name, options in CHOICES.items():
             with Horizontal(classes="choice"):
                 yield Label(LABELS[name])
-                yield Select(options, value=str(current[name]), allow_blank=False, id=f"sc-{name}")
+                yield ChoiceSelect(options, value=str(current[name]), allow_blank=False, id=f"sc-{name}")
         yield Static("", id="linked")
 
     def on_mount(self) -> None:
