@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from functools import partial
 from time import monotonic
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual import events, work
 from textual.app import App, SystemCommand
@@ -225,14 +225,29 @@ class CounterApp(App[None]):
             self.call_later(self._replay_held)
 
     def _queues_busy(self) -> bool:
-        return self.message_queue_size > 0 or any(
-            node.message_queue_size > 0 for node in self.screen.walk_children(with_self=True)
-        )
+        if self.message_queue_size > 0:
+            return True
+        # Only what is on show: a step mounting out of sight (the case screen mounts its other steps while the
+        # clerk types the first) has queues busy for a while, and the next key need not wait for them.
+        stack: list[DOMNode] = [self.screen]
+        while stack:
+            node = stack.pop()
+            if node.message_queue_size > 0:
+                return True
+            stack.extend(child for child in node.children if child.display)
+        return False
 
     async def _replay_held(self) -> None:
         # One at a time: each delivered key holds the rest again until it has been handled.
         if self._held_keys and not self._keys_wait():
             await self._deliver(self._held_keys.pop(0))
+
+    def prepare_screen(self, screen: Screen[Any]) -> None:
+        """Compose and mount ``screen`` out of sight, so that pushing it later only lays it out and paints it
+        (screens/warm_case.py). Textual does the same when a screen is first pushed (``App._get_screen`` registers a
+        screen that is not running yet, and takes a running one as it is): this does it earlier."""
+        self._load_screen_css(screen)
+        self._register(self, screen)
 
     def release_keys(self, screen: Screen[object]) -> None:
         """``screen`` has focus where the next key belongs: replay what waited, in order."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 
 from textual import events, on, work
@@ -17,6 +16,7 @@ from counter_app.services.workstation import CaseRow, HomeData, Workstation
 from forms.vocabulary import CASE_STATUS_LABELS, CaseStatus
 from screens.key_hold import HoldsKeys
 from screens.messages import RefreshData
+from screens.warm_case import PREPARE_AFTER_SECONDS, WarmCase
 from screens.widgets import CounterFooter
 
 
@@ -42,6 +42,7 @@ class HomeScreen(HoldsKeys, Screen[None]):
         self.workstation = workstation
         self.operator = operator
         self._rows: dict[str, CaseRow] = {}
+        self._warm = WarmCase(workstation, operator)  # the next new case's screen, ready before `n`
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -66,8 +67,7 @@ class HomeScreen(HoldsKeys, Screen[None]):
         self.refresh_data()
         self._offer_resume()
         self.release_keys()  # keys typed during the login check (`n` for a new case) act here now
-        # The case screen's modules, loaded once home has painted, so the first `n` of the day opens it at once.
-        self.call_after_refresh(importlib.import_module, "screens.case")
+        self._prepare_next_case()
 
     def _offer_resume(self) -> None:
         """Once, after login: the case this clerk had open when the counter stopped is offered first."""
@@ -85,6 +85,14 @@ class HomeScreen(HoldsKeys, Screen[None]):
 
     def on_screen_resume(self) -> None:
         self.refresh_data()
+        self._prepare_next_case()
+
+    def on_unmount(self) -> None:
+        self._warm.discard()  # logged out: the next clerk's home prepares its own
+
+    def _prepare_next_case(self) -> None:
+        # Once home has painted and answered its first keys: see screens/warm_case.py.
+        self.set_timer(PREPARE_AFTER_SECONDS, lambda: self._warm.prepare(self.app) if self.is_current else None)
 
     @on(RefreshData)
     def _refresh_on_news(self, event: RefreshData) -> None:
@@ -214,8 +222,8 @@ class HomeScreen(HoldsKeys, Screen[None]):
     def action_new_case(self) -> None:
         from screens.case import CaseScreen
 
-        case = self.workstation.new_case(self.operator)
-        self.app.push_screen(CaseScreen(self.workstation, case))
+        screen = self._warm.take() or CaseScreen(self.workstation, self.workstation.new_case(self.operator))
+        self.app.push_screen(screen)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "audit":
