@@ -31,6 +31,7 @@ Progress = Callable[[int, int], None]
 # Results per transaction while the outbox still has more to hand out (a crash resends at most these: replays).
 COMMIT_EVERY = 256
 logger = logging.getLogger("counter_app.services.sync")
+_TO_SUBMITTED = ((CaseStatus.SUBMITTED,),)  # an acknowledged case's one candidate path
 
 
 def _about(r: SendResult) -> str:
@@ -129,8 +130,9 @@ def commit(engine: SyncEngine, results: list[SendResult], summary: SyncSummary) 
     ledger, bulk = engine.ledger, engine.bulk
     with ledger.batch():
         sent = [r for r in results if r.outcome == "sent"]
-        bulk.mark_sent([(r.entry, r.platform_version or r.entry.version) for r in sent])
-        bulk.move_statuses([(r.entry.case_id, ((CaseStatus.SUBMITTED,),)) for r in sent], actor="sync")
+        local = bulk.local_cases(r.entry.case_id for r in sent)  # read once for both, in this transaction
+        bulk.mark_sent([(r.entry, r.platform_version or r.entry.version) for r in sent], known=local)
+        bulk.move_statuses([(r.entry.case_id, _TO_SUBMITTED) for r in sent], actor="sync", known=local)
         summary.sent += len(sent)
         for r in results:
             if r.outcome == "conflict":
