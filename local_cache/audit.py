@@ -311,12 +311,14 @@ class AuditLog:
         """The rows of ``entries`` chained after ``head`` (``seq``, ``hash``), hashes included."""
         seq, prev = head
         rows: list[tuple[Any, ...]] = []
+        hash_entry = self.hash_entry
         for text, (action, actor, case_number, _) in zip(texts, entries, strict=True):
             seq += 1
-            row = {"seq": seq, "at": at, "actor": actor, "action": action, "case_number": case_number}
-            row.update(detail=text, prev_hash=prev)
-            prev = row["hash"] = self.hash_entry(row)
-            rows.append(tuple(row.values()))
+            body = {"seq": seq, "at": at, "actor": actor, "action": action, "case_number": case_number, "detail": text}
+            body["prev_hash"] = prev
+            digest = hash_entry(body)
+            rows.append((seq, at, actor, action, case_number, text, prev, digest))
+            prev = digest
         return rows
 
     def entries(self, *, case_number: str | None = None, limit: int = 1000) -> list[AuditEntry]:
