@@ -76,10 +76,21 @@ class CaseLookups(CasePrinting):
                 verify.running.clear()
                 verify.refresh_from_case()
 
+    _redraw_due = False
+
     def _result_arrived(self, result: VerificationResult) -> None:
         self.lookups_running.discard(result.kind)
         for verify in self.query(VerifyStep):
             verify.running.discard(result.kind)
+        # A step change starts a dozen lookups, answered within a few ms of each other while the clerk types on:
+        # the screen is redrawn once for all those answered by its next refresh, not once per answer.
+        if not self._redraw_due:
+            self._redraw_due = True
+            self.call_after_refresh(self._redraw_results)
+
+    def _redraw_results(self) -> None:
+        self._redraw_due = False
+        for verify in self.query(VerifyStep):
             verify.refresh_from_case()
         # Backfilled values appear in the form, except where the clerk has typed something of their own.
         for field in self.query(FieldInput):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.actions import SkipAction
 from textual.app import ComposeResult
@@ -123,6 +124,10 @@ class TickBox(Checkbox):
             self.post_message(self.Ticked(self))
 
 
+def _cells(text: str | Text) -> int:
+    return text.cell_len if isinstance(text, Text) else cell_len(text)
+
+
 def field_id(path: str) -> str:
     return "f-" + path.replace(".", "-")
 
@@ -135,7 +140,7 @@ def next_to_type(step: Widget, after: Widget, to_type: Callable[[FieldInput], bo
     for widget in step.query("*"):
         if widget is after:
             seen = True
-        elif not seen or widget.disabled:
+        elif not seen or widget.disabled or not _shown(widget, step):
             continue
         elif (
             (isinstance(widget, FieldInput) and to_type(widget))
@@ -144,6 +149,16 @@ def next_to_type(step: Widget, after: Widget, to_type: Callable[[FieldInput], bo
         ):
             return widget
     return None
+
+
+def _shown(widget: Widget, step: Widget) -> bool:
+    """Not in a part the step hides (the bank part of a loan that has none)."""
+    node: Widget | None = widget
+    while node is not None and node is not step:
+        if not node.display:
+            return False
+        node = node.parent if isinstance(node.parent, Widget) else None
+    return True
 
 
 class CounterFooter(Footer):
@@ -218,6 +233,7 @@ class FormRow(Horizontal):
     FormRow > .field-note {
         /* A long message (a wrong check digit and what it should be) wraps under itself, never cut. */
         height: auto;
+        min-height: 1;
         width: 1fr;
         padding: 0 0 0 1;
         color: $text-muted;
@@ -238,9 +254,21 @@ class FormRow(Horizontal):
         yield FieldInput(self.path, placeholder=self.placeholder)
         yield Static("", classes="field-note", id="note-" + self.path.replace(".", "-"))
 
+    _noted: tuple[str | Text, bool] | None = None
+
     def note(self, text: str | Text, *, error: bool = False) -> None:
+        # The same note again (every lookup's answer refills every field) changes nothing: Static.update would
+        # lay the whole screen out again, while the clerk types.
+        if self._noted == (text, error):
+            return
+        before = self._noted[0] if self._noted is not None else ""
+        self._noted = (text, error)
         note = self.query_one(".field-note", Static)
-        note.update(text)
+        # One line before and after (the note is never less than a line high): the row keeps its height, so the
+        # screen need not be laid out again (about 30 ms of a loaded step, while the clerk types on).
+        width = note.content_size.width
+        same_height = width > 0 and all(_cells(t) <= width for t in (before, text))
+        note.update(text, layout=not same_height)
         note.set_class(error, "error")
         self.query_one(FieldInput).set_class(error, "invalid")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.containers import VerticalScroll
 
 from counter_app.services.intake import IntakeCase
+from forms.scenario import Scenario
 
 
 class Step(VerticalScroll):
@@ -23,6 +24,12 @@ class Step(VerticalScroll):
 
     def refresh_from_case(self) -> None:
         """Redraw from the case; steps override."""
+
+    def shape(self, scenario: Scenario) -> tuple[object, ...]:
+        """What of the scenario this step's widgets are composed from: the screen recomposes the step when it is
+        about to show and this has changed since it was composed (empty: never; a step that shows or hides parts of
+        itself for the scenario does so in ``refresh_from_case``, which costs no mounting)."""
+        return ()
 
     def apply(self, path: str, value: object) -> bool:
         """Set one value chosen in this step (a Select, a Checkbox); a refusal is said, and nothing changes."""

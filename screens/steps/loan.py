@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Horizontal
+from textual.containers import Horizontal, Vertical
 from textual.widgets import Label, Select, Static
 
 from forms.case.loan import Repayment
@@ -51,6 +51,9 @@ class LoanStep(Step):
     LoanStep .choice > Select {
         width: 36;
     }
+    LoanStep .part {
+        height: auto;
+    }
     LoanStep #limits {
         dock: right;
         width: 42;
@@ -62,7 +65,6 @@ class LoanStep(Step):
     """
 
     def compose(self) -> ComposeResult:
-        scenario = self.case.application.scenario
         yield Static("", id="limits")
         yield SectionTitle("房屋（网签备案信息自动回填）")
         yield FormRow("property.contract_number", "合同编号", placeholder="录入后核验自动回填房屋信息")
@@ -70,7 +72,9 @@ class LoanStep(Step):
         yield FormRow("property.area", "建筑面积")
         yield FormRow("property.total_price", "总价（元）")
         yield FormRow("property.down_payment", "首付款（元）")
-        if scenario.property_kind is PropertyKind.RESALE:
+        # Both kinds of house and loan are composed; refresh_from_case shows the parts the scenario has (a scenario
+        # changed on step 1 then costs no remounting when this step shows).
+        with Vertical(id="resale-part", classes="part"):
             yield FormRow("property.seller_name", "卖方姓名")
             yield FormRow("property.seller_id_number", "卖方身份证号")
             yield FormRow("property.title_certificate", "不动产权证号")
@@ -95,7 +99,7 @@ class LoanStep(Step):
                 id="sel-fund_loan-repayment_method",
             )
         yield FormRow("fund_loan.rate", "年利率（%）", placeholder="留空按政策利率")
-        if scenario.loan_kind is LoanKind.COMBINED:
+        with Vertical(id="bank-part", classes="part"):
             yield SectionTitle("商业贷款部分（组合贷款）")
             yield FormRow("bank_loan.bank", "承贷银行")
             yield FormRow("bank_loan.amount", "金额（元）")
@@ -120,6 +124,9 @@ class LoanStep(Step):
             self.refresh_from_case()
 
     def refresh_from_case(self) -> None:
+        scenario = self.case.application.scenario
+        self.query_one("#resale-part").display = scenario.property_kind is PropertyKind.RESALE
+        self.query_one("#bank-part").display = scenario.loan_kind is LoanKind.COMBINED
         self.query_one("#limits", Static).update(self.limits_text())
         # The contract lookup's answer, said where the number was typed: not on file is not a silent blank.
         record = self.case.file.lookup(VerificationKind.CONTRACT)

@@ -9,6 +9,7 @@ from textual.widgets import Checkbox, Select
 from forms.application import CO_BORROWER_RELATION_LABELS, CoBorrowerRelation
 from forms.case.household import member_label
 from forms.materials import Whose
+from forms.scenario import Scenario
 from forms.vocabulary import MaritalStatus, Presence, VerificationKind, VerificationOutcome
 from screens.steps import Step
 from screens.widgets import FormRow, SectionTitle, TickBox
@@ -47,6 +48,9 @@ class PeopleStep(Step):
         margin-left: 17;
     }
     """
+
+    def shape(self, scenario: Scenario) -> tuple[object, ...]:
+        return (scenario.marital_status, scenario.presence, scenario.co_borrower_count)
 
     def compose(self) -> ComposeResult:
         scenario = self.case.application.scenario
