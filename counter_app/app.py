@@ -19,6 +19,7 @@ from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.timer import Timer
 
+from counter_app.gc_pacing import GcPacing
 from counter_app.services.case_types import OperatorRef
 from counter_app.settings import Settings
 from screens.builtin_keys import use_chinese_key_texts
@@ -82,6 +83,7 @@ class CounterApp(App[None]):
         self._idle_check_seconds = idle_check_seconds
         # Keys read while the top screen was not ready for them (screens/key_hold.py), in the order typed.
         self._held_keys: list[events.Key] = []
+        self._gc = GcPacing()
         self._held_since = 0.0
         self._key_in_flight = False
 
@@ -100,6 +102,9 @@ class CounterApp(App[None]):
     def on_mount(self) -> None:
         self.push_screen(LoginScreen(self.workstation_if_ready), self._logged_in)
         self.set_interval(self._idle_check_seconds, self._check_idle)
+        # Full garbage collections while the keyboard is quiet, not between two keys (counter_app/gc_pacing.py).
+        self._gc.start()
+        self.set_interval(0.25, self._gc.tick)
         if self._workstation is None:
             self._open_workstation()
         else:
@@ -128,6 +133,7 @@ class CounterApp(App[None]):
                 screen.workstation_failed(message)
 
     async def on_unmount(self) -> None:
+        self._gc.stop()
         if self._workstation is not None:
             await self._workstation.aclose()
 
@@ -171,6 +177,7 @@ class CounterApp(App[None]):
         if not isinstance(event, events.Key) or event.is_forwarded:
             await super().on_event(event)
             return
+        self._gc.key()
         if not self._held_keys and not self._keys_wait():
             await self._deliver(event)
             return
