@@ -145,6 +145,7 @@ class CounterApp(App[None]):
 
         self.operator = operator
         self.push_screen(HomeScreen(self.workstation, operator))
+        self.call_after_refresh(self._gc.settle)  # home first, then the objects of the session so far set aside
         interval = self.workstation.settings.sync_interval_seconds
         if interval and self._background_timer is None:
             self._background_timer = self.set_interval(interval, self._background)

@@ -7,7 +7,7 @@ and widgets hold reference cycles (parent and children). So the automatic full c
 the app runs, and :class:`GcPacing` runs one itself once the keyboard has been quiet for a moment (the clerk reads
 the screen, waits for a lookup, talks to the citizen), and at the latest every :data:`COLLECT_AT_LEAST_EVERY`
 seconds. The young generations are still collected automatically (a few milliseconds each); thresholds are
-restored when the app stops.
+restored when the app stops. What exists once the clerk has logged in is frozen out of later collections (settle).
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ import gc
 from collections.abc import Callable
 from time import monotonic
 
-QUIET_SECONDS = 0.8
-"""Keys quiet this long: a full collection now disturbs nobody."""
+QUIET_SECONDS = 1.5
+"""Keys quiet this long: the clerk is reading, waiting or talking, and a full collection now disturbs nobody."""
 COLLECT_AT_LEAST_EVERY = 30.0
 """However busy the keyboard: garbage in reference cycles never waits longer than this."""
 # Automatic full collections off: CPython starts one when this many young collections have passed (10 by default).
@@ -34,6 +34,7 @@ class GcPacing:
         self._saved: tuple[int, int, int] | None = None
         self._last_key = self._last_collect = clock()
         self._since_collect = False  # keys since the last full collection (nothing new to collect otherwise)
+        self._frozen = False
         self.collections = 0
 
     def start(self) -> None:
@@ -42,7 +43,21 @@ class GcPacing:
             young, middle, _ = self._saved
             gc.set_threshold(young, middle, _NO_AUTOMATIC_FULL)
 
+    def settle(self) -> None:
+        """Once the clerk is logged in: what exists now (modules, the app, home) lives as long as the app, so it is
+        set aside from every later full collection (``gc.freeze``), which then looks at this session's objects only
+        and takes tens of milliseconds instead of a hundred or more. Called once per login: a screen alive now that
+        later becomes garbage in a cycle (the login screen) is left to the process's end, a bounded cost."""
+        self._collect()
+        gc.freeze()
+        self._frozen = True
+        self._last_collect = self._clock()
+        self._since_collect = False
+
     def stop(self) -> None:
+        if self._frozen:
+            gc.unfreeze()  # an app that ends before the process does (tests) leaves nothing set aside for good
+            self._frozen = False
         if self._saved is not None:
             gc.set_threshold(*self._saved)
             self._saved = None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -12,6 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, HorizontalGroup
 from textual.message import Message
+from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Checkbox, Footer, Input, Label, Select, Static
 from textual.widgets._footer import FooterKey
@@ -181,6 +183,21 @@ class CounterFooter(Footer):
     def __init__(self) -> None:
         # Compact: one space between keys instead of two, so a 100-column counter terminal shows a screen's keys.
         super().__init__(compact=True)
+        self._shown: tuple[object, ...] | None = None
+
+    def bindings_changed(self, screen: Screen[Any]) -> None:
+        # Focus moves with nearly every Enter, and every move announces the bindings again: the footer is recomposed
+        # (its keys unmounted and mounted again, the screen laid out again) only when what it shows has changed.
+        if self.is_attached and screen is self.screen and screen.app.app_focus:
+            shown = tuple(
+                (binding.key, binding.action, binding.description, enabled, tooltip)
+                for _, binding, enabled, tooltip in screen.active_bindings.values()
+                if binding.show
+            )
+            if shown == self._shown and self._bindings_ready:
+                return
+            self._shown = shown
+        super().bindings_changed(screen)
 
     def compose(self) -> ComposeResult:
         pinned: list[Widget] = []

@@ -54,3 +54,15 @@ def test_automatic_full_collections_are_off_while_running_and_restored_after() -
     finally:
         pacing.stop()
     assert gc.get_threshold() == before
+
+
+def test_what_exists_at_login_is_set_aside_until_the_app_stops() -> None:
+    assert gc.get_freeze_count() == 0
+    pacing = GcPacing()
+    pacing.start()
+    try:
+        pacing.settle()
+        assert gc.get_freeze_count() > 0 and pacing.collections == 0
+    finally:
+        pacing.stop()
+    assert gc.get_freeze_count() == 0
