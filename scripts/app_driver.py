@@ -250,14 +250,17 @@ async def new_case_to_review(d: Driver, case: TestCase, *, hook: StepHook = _no_
         await d.fill(f"f-{prefix}-id_number", person.id_number)
         await d.fill(f"f-{prefix}-name", person.name)
         await d.fill(f"f-{prefix}-phone", person.phone)
-    # Focus is now on the authorization number: typed (or scanned) off the signed paper, Enter records it.
+    # Focus is now on the authorization number: typed (or scanned) off the signed paper, Enter records it. With no
+    # box left to tick Enter goes on to the house and loan step: the steps below are reached by their F-keys.
     await d.fill("f-credit_authorization-reference", case.authorization)
     await d.settle()
+    await d.press("f3")
+    await d.settle()
     await hook("people")
-    await d.press("pagedown")  # starts every lookup the scenario needs
+    await d.press("f4")  # starts every lookup the scenario needs
     await d.settle()
     await hook("verify")
-    await d.press("pagedown")
+    await d.press("f5")
     await d.settle()
     # The contract number re-runs the contract, title and tax lookups, which backfill the house.
     await d.fill("f-property-contract_number", case.contract)
@@ -269,10 +272,12 @@ async def new_case_to_review(d: Driver, case: TestCase, *, hook: StepHook = _no_
         await d.fill(field_id(path), text)
     await d.fill("f-fund_loan-amount", case.amount)
     await d.fill("f-fund_loan-months", case.months)
-    await d.fill("f-repayment_account-card_number", case.card)
+    await d.fill("f-repayment_account-card_number", case.card)  # Enter: nothing left to type, on to the checklist
+    await d.settle()
+    await d.press("f5")
     await d.settle()
     await hook("loan")
-    await d.press("pagedown")
+    await d.press("f6")
     await d.settle()
     screen = d.screen
     evaluation = screen.case.evaluation()
@@ -287,7 +292,7 @@ async def new_case_to_review(d: Driver, case: TestCase, *, hook: StepHook = _no_
         else:
             await d.row_key("materials", code, "space")
     await hook("checklist")
-    await d.press("pagedown")
+    await d.press("f7")
     await d.settle()
     await hook("review")
 

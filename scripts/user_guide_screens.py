@@ -140,7 +140,7 @@ async def produce(out: Path) -> list[Path]:
             await d.fill("f-applicant-name", "陈思远")
             await d.fill("f-applicant-phone", "13800000021")
             await d.fill("f-credit_authorization-reference", "SQ-T02-0001")  # the signed authorization's number
-            await d.press("pagedown")
+            await d.press("f4")  # Enter went on to the house and loan step: back to the lookups
             await d.settle()
             await d.press("f8")
             await _shoot(d, out, "17-offline")
