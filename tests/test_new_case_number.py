@@ -90,6 +90,7 @@ async def test_n_opens_the_case_screen_prepared_while_home_waited(tmp_path: Path
         prepared = home._warm._screen
         assert prepared is not None and prepared.is_running and not prepared.is_current
         assert all(step.is_mounted for step in prepared._steps)  # mounted out of sight, before `n`
+        assert prepared.size == app.size  # and laid out: `n` only paints it
         assert store_of(app.workstation).cases.list_drafts() == []
         await d.press("n")
         await d.settle()
