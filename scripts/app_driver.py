@@ -231,37 +231,35 @@ async def _no_hook(step: str) -> None:
     return None
 
 
-async def new_case_to_review(d: Driver, case: TestCase, *, hook: StepHook = _no_hook) -> None:
-    """From the home screen to the review step: scenario, people, lookups, loan, checklist.
+async def _to_step(d: Driver, key: str) -> None:  # a step by its key (F3-F7, PageDown), then let it settle
+    await d.press(key)
+    await d.settle()
 
-    ``hook(step_name)`` runs when each step is on screen and filled (the user-guide script screenshots there).
-    """
+
+async def new_case_to_review(d: Driver, case: TestCase, *, hook: StepHook = _no_hook) -> None:
+    """From the home screen to the review step: scenario, people, lookups, loan, checklist. ``hook(step_name)`` runs
+    when each step is on screen and filled (the user-guide script screenshots there); steps are reached by F-key."""
     await d.press("n")
     await d.settle()
     for name, value in case.scenario.items():
         await d.choose(f"sc-{name}", value)
     await d.settle()
     await hook("scenario")
-    await d.press("pagedown")
-    await d.settle()
+    await _to_step(d, "pagedown")
     for prefix, person in (("applicant", case.applicant), ("spouse", case.spouse)):
         if person is None:
             continue
         await d.fill(f"f-{prefix}-id_number", person.id_number)
         await d.fill(f"f-{prefix}-name", person.name)
         await d.fill(f"f-{prefix}-phone", person.phone)
-    # Focus is now on the authorization number: typed (or scanned) off the signed paper, Enter records it. With no
-    # box left to tick Enter goes on to the house and loan step: the steps below are reached by their F-keys.
+    # The authorization number, typed (or scanned) off the signed paper: Enter records it (and may go on a step).
     await d.fill("f-credit_authorization-reference", case.authorization)
     await d.settle()
-    await d.press("f3")
-    await d.settle()
+    await _to_step(d, "f3")
     await hook("people")
-    await d.press("f4")  # starts every lookup the scenario needs
-    await d.settle()
+    await _to_step(d, "f4")  # starts every lookup the scenario needs
     await hook("verify")
-    await d.press("f5")
-    await d.settle()
+    await _to_step(d, "f5")
     # The contract number re-runs the contract, title and tax lookups, which backfill the house.
     await d.fill("f-property-contract_number", case.contract)
     await d.settle()
@@ -274,11 +272,9 @@ async def new_case_to_review(d: Driver, case: TestCase, *, hook: StepHook = _no_
     await d.fill("f-fund_loan-months", case.months)
     await d.fill("f-repayment_account-card_number", case.card)  # Enter: nothing left to type, on to the checklist
     await d.settle()
-    await d.press("f5")
-    await d.settle()
+    await _to_step(d, "f5")
     await hook("loan")
-    await d.press("f6")
-    await d.settle()
+    await _to_step(d, "f6")
     screen = d.screen
     evaluation = screen.case.evaluation()
     for item in evaluation.missing:
@@ -292,8 +288,7 @@ async def new_case_to_review(d: Driver, case: TestCase, *, hook: StepHook = _no_
         else:
             await d.row_key("materials", code, "space")
     await hook("checklist")
-    await d.press("f7")
-    await d.settle()
+    await _to_step(d, "f7")
     await hook("review")
 
 
