@@ -13,7 +13,6 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
 from counter_app.services.kpi_hall import (
-    NOT_SENT,
     OPERATOR_COLUMNS_ZH,
     WINDOW_COLUMNS_ZH,
     HallReport,
@@ -28,7 +27,7 @@ def hall_summary(report: HallReport) -> str:
     total = report.total
     text = (
         f"全大厅（一件事平台统计）{report.start.isoformat()} 至 {report.end.isoformat()}："
-        f"{len(report.by_window)} 个窗口，受理 {total.accepted} 件"
+        f"{len(report.by_window)} 个窗口，办件 {total.handled} 件（受理 {total.accepted}，不予受理 {total.declined}）"
     )
     if total.auto_percent is not None:
         text += f"；机审可自动审批 {total.auto_percent}%（{total.auto}/{total.verdicts} 件）"
@@ -96,7 +95,7 @@ class HallPanel(Vertical):
             operators.add_row(*operator_cells(report.total), key="total")
         status = "" if report.by_window else "该期间全大厅没有已作出受理决定或评价的案件"
         self.query_one("#hall-status", Static).update(status)
-        self.query_one("#hall-levels", Static).update(escape(f"{levels_line(report)}\n{NOT_SENT}"))
+        self.query_one("#hall-levels", Static).update(escape(levels_line(report)))
 
     def unreachable(self, message: str) -> None:
         self.add_class("-unreachable")

@@ -3,8 +3,9 @@ served on loopback.
 
 W1 accepts T02 (a resale with a waived material) and syncs. W2 does not hold it: it finds it on the platform by
 case number (and by ID number, as a keyed hash), pulls it whole, receives the 补件 and syncs. W1 sees the
-supplement after its next pull. The platform holds each version once. Offline, W2 says the case is not here and
-the platform cannot be reached, and nothing is half-pulled.
+supplement after its next pull. The platform holds each version once. A declined case (不予受理) reaches the platform
+too and stays declined everywhere. Offline, W2 says the case is not here and the platform cannot be reached, and
+nothing is half-pulled.
 """
 
 from __future__ import annotations
@@ -13,7 +14,17 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from app_driver import T02, Driver, FrozenClock, build_app, demo_operator, make_settings, make_workstation, prepare_case
+from app_driver import (
+    T02,
+    Driver,
+    FrozenClock,
+    build_app,
+    demo_operator,
+    make_settings,
+    make_workstation,
+    prepare_case,
+    store_of,
+)
 from loopback_helpers import Loopback
 
 from counter_app.services.followup import FollowUp
@@ -80,6 +91,50 @@ async def test_a_case_accepted_at_one_window_is_continued_at_another(
         kinds = [e["type"] for e in sandbox.platform.cases[case_id].events]
         assert kinds.count("received") == 1 and kinds.count("updated") == 1
         assert len(sandbox.platform.cases) == 1
+    finally:
+        await w1.aclose()
+        await w2.aclose()
+
+
+async def test_a_declined_case_reaches_the_platform_and_stays_declined(
+    tmp_path: Path, platform: tuple[Sandbox, str]
+) -> None:
+    sandbox, url = platform
+    clock = FrozenClock()
+    first, second = tmp_path / "w1", tmp_path / "w2"
+    # T02 with its material waived on the checklist, then declined: a waiver that must not become a shortfall.
+    case_id = await prepare_case(first, T02, clock=clock, decide="decline")
+
+    w1 = make_workstation(make_settings(first, platform_url=url), clock)
+    w2 = make_workstation(make_settings(second, platform_url=url, workstation_id="QD02"), clock)
+    try:
+        clerk1, clerk2 = demo_operator(w1), demo_operator(w2)
+        number = w1.open_case(case_id, clerk1).case_number
+        assert store_of(w1).outbox.counts() == {"pending": 1}  # queued with the decision
+        # One version sent; the pull brings the platform's "declined" back, and nothing moves or is taken.
+        summary = await w1.sync_engine().run_once()
+        assert summary.ok and (summary.sent, summary.pulled, summary.moved, summary.refreshed) == (1, 1, 0, 0)
+        held = sandbox.platform.cases[case_id]
+        assert (held.version, held.status) == (1, CaseStatus.DECLINED)
+        assert held.payload["decision"]["outcome"] == "declined" and held.payload["case_number"] == number
+        assert [e["type"] for e in held.events] == ["declined"]
+        assert w1.open_case(case_id, clerk1).status is CaseStatus.DECLINED
+        assert [e.text for e in FollowUp(w1).progress(w1.open_case(case_id, clerk1)).events] == [
+            "窗口不予受理，已出具一次性告知书"
+        ]
+        again = await w1.sync_engine().run_once()
+        assert (again.sent, again.moved, again.refreshed) == (0, 0, 0)
+
+        # Another window finds it on the platform: kept declined, opened on its follow-up, owing nothing.
+        row = await w2.pull_from_hall(number, clerk2)
+        assert row is not None and row.case_id == case_id
+        case = w2.open_case(case_id, clerk2)
+        assert case.status is CaseStatus.DECLINED and not case.editable
+        assert store_of(w2).records.shortfalls(case_id) == [] and not FollowUp(w2).progress(case).shortfalls
+        summary = await w2.sync_engine().run_once()
+        assert summary.ok and (summary.sent, summary.moved, summary.refreshed) == (0, 0, 0)
+        assert w2.open_case(case_id, clerk2).status is CaseStatus.DECLINED
+        assert sandbox.platform.cases[case_id].status is CaseStatus.DECLINED
     finally:
         await w1.aclose()
         await w2.aclose()

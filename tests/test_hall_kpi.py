@@ -3,7 +3,8 @@ screen (``h``) show them per window and operator, and say so when the platform i
 
 Two workstations (two data directories, QD01 and QD02) accept and decline cases through the services on a frozen
 clock and sync to one sandbox platform served on loopback; wang works at both windows, li at QD02 only. A declined
-case is never sent to the platform, so the hall does not count wang's decline at QD02; QD02's own report does.
+case is sent to the platform like an accepted one, so the hall counts wang's decline at QD02, as QD02's own report
+does.
 """
 
 from __future__ import annotations
@@ -100,10 +101,10 @@ async def _build(tmp: Path, url: str) -> dict[str, Path]:
         await _accept(w1, clock, wang1, 20, ())  # QD01: 7 on paper
         await _accept(w2, clock, li, 30, ("purchase_invoice",))  # QD02: 6 on paper, 1 waived
         await _accept(w2, clock, wang2, 8, ())  # QD02: wang at the second window, 7 on paper
-        await _decline(w2, clock, wang2, 3)  # QD02: stays at the window, never sent
-        for ws in (w1, w2):
+        await _decline(w2, clock, wang2, 3)  # QD02: sent to the platform too (不予受理 is a 办件)
+        for ws, sent in ((w1, 2), (w2, 3)):
             summary = await ws.sync_engine().run_once()
-            assert summary.ok and summary.sent == 2
+            assert summary.ok and summary.sent == sent
     finally:
         await w1.aclose()
         await w2.aclose()
@@ -142,21 +143,24 @@ def test_the_platform_counts_each_window_and_operator(hall: Hall) -> None:
     one, two = windows["QD01"], windows["QD02"]
     assert (one["accepted"], one["declined"], one["minutes_avg"]) == (2, 0, 16.0)  # (12 + 20) / 2
     assert (one["received"], one["waived"], one["received_per_case"], one["waived_per_case"]) == (11, 3, 5.5, 1.5)
-    assert (two["accepted"], two["declined"], two["minutes_avg"]) == (2, 0, 19.0)  # (30 + 8) / 2
+    # The decline counts as handled, not in the time at the window nor in the materials (accepted cases only).
+    assert (two["accepted"], two["declined"], two["minutes_avg"]) == (2, 1, 19.0)  # (30 + 8) / 2
     assert (two["received"], two["waived"], two["received_per_case"], two["waived_per_case"]) == (13, 1, 6.5, 0.5)
     operators = {row["operator"]: row for row in figures["operators"]}
     assert operators["wang"]["windows"] == ["QD01", "QD02"] and operators["li"]["windows"] == ["QD02"]
     assert (operators["wang"]["accepted"], operators["li"]["accepted"]) == (3, 1)
+    assert (operators["wang"]["declined"], operators["li"]["declined"]) == (1, 0)
     # Each window's figures are what that window counts of itself (the same cases, the same rules).
     for number, data in hall.dirs.items():
         local = _local_total(data)
         row = windows[number]
         assert (row["accepted"], row["exempted"]) == (local.accepted, local.exempted)
         assert (row["received"], row["waived"]) == (local.paper, local.waived)
-        assert row["verdicts"] == local.accepted and row["auto"] <= local.auto
-        # The decline stayed at its window: QD02 counts it, the hall does not.
-        assert (local.declined, row["declined"]) == ((1, 0) if number == "QD02" else (0, 0))
-    assert figures["total"]["accepted"] == 4 and figures["total"]["rated"] == 0
+        assert row["verdicts"] == local.verdicts and row["auto"] == local.auto
+        # The decline reached the platform: the hall counts it for QD02, as QD02 counts it itself.
+        assert (local.declined, row["declined"]) == ((1, 1) if number == "QD02" else (0, 0))
+    total = figures["total"]
+    assert (total["accepted"], total["declined"], total["rated"]) == (4, 1, 0)
     # Another day: nothing.
     assert hall_figures(payloads, date(2026, 10, 8), date(2026, 10, 8), now=START)["windows"] == []
 
@@ -230,29 +234,29 @@ def test_report_hall_shows_both_windows_and_each_operator(
     by_operator = lines.index("按操作员")
     windows = [line.split() for line in lines[: by_operator - 1] if line.startswith(("QD0", "合计"))]
     # 窗口 受理 不予受理 均时(分) 件均纸质 件均容缺 件均免提交 机审自动 好差评 满意率
-    assert [row[:5] for row in windows] == [
-        ["QD01", "2", "16.0", "5.5", "1.5"],
-        ["QD02", "2", "19.0", "6.5", "0.5"],
-        ["合计", "4", "17.5", "6.0", "1.0"],
+    assert [row[:6] for row in windows] == [
+        ["QD01", "2", "0", "16.0", "5.5", "1.5"],
+        ["QD02", "2", "1", "19.0", "6.5", "0.5"],
+        ["合计", "4", "1", "17.5", "6.0", "1.0"],
     ]
     operators = [line.split() for line in lines[by_operator:] if line.startswith(("li", "wang", "合计"))]
-    assert [row[:4] for row in operators] == [
-        ["li", "QD02", "1", "30.0"],
-        ["wang", "QD01、QD02", "3", "13.3"],
-        ["合计", "QD01、QD02", "4", "17.5"],
+    assert [row[:5] for row in operators] == [
+        ["li", "QD02", "1", "0", "30.0"],
+        ["wang", "QD01、QD02", "3", "1", "13.3"],
+        ["合计", "QD01、QD02", "4", "1", "17.5"],
     ]
     assert "好差评（非常满意/满意/基本满意/不满意/非常不满意）：本期无评价" in out
-    assert "不予受理的案件留在作出决定的窗口、不报送平台" in out
+    assert "不报送平台" not in out  # declines are sent and counted: no note that they are not
 
     code, out, err = _report(monkeypatch, capsys, hall.dirs["QD01"], hall.url, "--hall", "--csv")
     assert code == 0, err
     rows = list(csv.DictReader(io.StringIO(out)))
     assert [(r["scope"], r["key"], r["accepted"], r["declined"]) for r in rows] == [
         ("window", "QD01", "2", "0"),
-        ("window", "QD02", "2", "0"),
+        ("window", "QD02", "2", "1"),
         ("operator", "li", "1", "0"),
-        ("operator", "wang", "3", "0"),
-        ("total", "ALL", "4", "0"),
+        ("operator", "wang", "3", "1"),
+        ("total", "ALL", "4", "1"),
     ]
     assert rows[3]["windows"] == "QD01 QD02" and rows[-1]["rating_very_satisfied"] == "0"
 
@@ -315,7 +319,8 @@ def test_kpi_screen_hall_mode_and_offline(hall: Hall) -> None:
             assert screen.query_one("#hall-windows", DataTable).row_count == 3  # QD01, QD02, total
             assert screen.query_one("#hall-operators", DataTable).row_count == 3  # li, wang, total
             assert not screen.query_one("#kpi-table").display  # this window's table gives way to the hall's
-            assert "2 个窗口，受理 4 件" in str(screen.query_one("#kpi-summary", Static).render())
+            summary = str(screen.query_one("#kpi-summary", Static).render())
+            assert "2 个窗口，办件 5 件（受理 4，不予受理 1）" in summary
             await pilot.press("h")  # back to this window's own figures
             await pilot.pause()
             assert screen.query_one("#kpi-table").display and not screen.query_one("#kpi-hall").display

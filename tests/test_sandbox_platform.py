@@ -1,5 +1,6 @@
 """The sandbox platform contract: idempotent PUT by case and version, If-Match, listing by update time,
-supplements, and the in_review -> approved -> completed progression over time or on command."""
+supplements, the in_review -> approved -> completed progression over time or on command, and a declined case
+(不予受理) recorded as declined, never advanced."""
 
 from __future__ import annotations
 
@@ -88,6 +89,42 @@ async def test_status_moves_on_command(http: httpx.AsyncClient) -> None:
     assert statuses == {"C1": "completed", "C2": "approved"}
     rejected = await http.post("/v1/_sandbox/advance", json={"case_id": "C2", "to": "rejected"})
     assert rejected.json()["cases"][0]["status"] == "rejected"
+
+
+DECLINED = {**CASE, "decision": {"outcome": "declined", "at": "2026-05-20T09:00:00+00:00", "by": "wang"}}
+
+
+async def test_a_declined_case_is_recorded_declined_and_never_advanced(http: httpx.AsyncClient, clock: Clock) -> None:
+    first = await http.put("/v1/cases/C1", json=DECLINED)
+    assert first.status_code == 201 and first.json()["status"] == "declined"
+    assert [(e["type"], e["text"], e["status"]) for e in first.json()["events"]] == [
+        ("declined", "窗口不予受理，已出具一次性告知书", "declined")
+    ]
+    assert (await http.put("/v1/cases/C1", json=DECLINED)).status_code == 200  # a replay: the same case
+    await http.put("/v1/cases/C2", json=CASE)
+    clock.now += timedelta(minutes=10)  # time moves an accepted case along, never a declined one
+    await http.post("/v1/_sandbox/advance", json={})  # every open case: a declined one is not open
+    await http.post("/v1/_sandbox/advance", json={"case_id": "C1"})  # no step leaves "declined"
+    statuses = {c["case_id"]: c["status"] for c in (await http.get("/v1/cases")).json()["cases"]}
+    assert statuses == {"C1": "declined", "C2": "completed"}
+    assert [e["type"] for e in (await http.get("/v1/cases/C1")).json()["events"]] == ["declined"]
+    # A newer version of the declined case (e.g. voided at the window) leaves it declined.
+    voided = await http.put("/v1/cases/C1", json={**DECLINED, "version": 2, "void": {"reason": "录入错误"}})
+    assert voided.status_code == 200 and voided.json()["status"] == "declined"
+
+
+async def test_a_declined_case_accepted_later_goes_into_review(http: httpx.AsyncClient, clock: Clock) -> None:
+    """Reopened at a window when the applicant came back with what was missing, and accepted: into review then."""
+    await http.put("/v1/cases/C1", json=DECLINED)
+    clock.now += timedelta(minutes=10)
+    accepted = {**CASE, "version": 2, "decision": {**DECLINED["decision"], "outcome": "accepted"}}
+    response = await http.put("/v1/cases/C1", json=accepted, headers={"If-Match": '"1"'})
+    assert response.status_code == 200 and response.json()["status"] == "in_review"
+    assert [e["type"] for e in response.json()["events"]] == ["declined", "updated", "reaccepted"]
+    clock.now += timedelta(seconds=59)  # the review's time counts from the acceptance, not the decline
+    assert (await http.get("/v1/cases/C1")).json()["status"] == "in_review"
+    clock.now += timedelta(seconds=1)
+    assert (await http.get("/v1/cases/C1")).json()["status"] == "approved"
 
 
 async def test_updated_since_lists_only_newer_changes(http: httpx.AsyncClient, clock: Clock) -> None:

@@ -1,8 +1,8 @@
 """Decisions and what follows them: accept, decline, hand-off, void, reopen, 补件 and 出件.
 
 Each is one command (:meth:`CaseCore._run`): the aggregate, the status, the store's projections (shortfalls,
-checklist lines), the outbox entry and the audit lines are written in ONE transaction, so "accepted" holds exactly
-when the platform has an entry queued, and a decision is never half recorded.
+checklist lines), the outbox entry and the audit lines are written in ONE transaction, so "accepted" (and "declined" by
+a decision) holds exactly when the platform has an entry queued, and a decision is never half recorded.
 """
 
 from __future__ import annotations
@@ -88,6 +88,9 @@ class DecisionCommands(CaseCore):
 
         def effects(file: CaseFile, assessment: Assessment) -> CaseStatus:
             self._repo.move_status(self.case_id, CaseStatus.DECLINED, actor=actor)
+            # The platform records every 办件, 不予受理 too (the hall's figures and 好差评 count it): queued with the
+            # decision, as an acceptance is, so "declined" holds exactly when the platform has an entry queued.
+            self._repo.queue_for_platform(self.case_id, file, actor=actor, assessment=assessment)
             return CaseStatus.DECLINED
 
         self._run(change, effects)

@@ -1,4 +1,4 @@
-"""Any window of the hall continues any case: a case accepted at another workstation is pulled from the platform.
+"""Any window of the hall continues any case: a case decided at another workstation is pulled from the platform.
 
 The hall shares through the platform, never through a shared database, so every window keeps working offline:
 
@@ -32,6 +32,10 @@ if TYPE_CHECKING:
 
 # What the platform's body carries beside the case itself (counter_app.services.case_repo.queue_for_platform).
 PLATFORM_ONLY = ("assessment", "version", "case_number")
+# The status a case taken whole from the platform is stored in. A 不予受理 is on the platform too (it counts in the
+# hall's figures): taken at another window it stays declined there, opened on its follow-up. The status pull has
+# no entry for it (PLATFORM_STATUS): the platform's "declined" only repeats the window's own decision.
+ADOPTED_STATUS = {**PLATFORM_STATUS, CaseStatus.DECLINED.value: CaseStatus.DECLINED}
 
 
 class HallError(Exception):
@@ -87,7 +91,7 @@ def adopt(store: Store, view: dict[str, Any], *, actor: str, today: date) -> str
             day = datetime.strptime(number.split("-")[1], "%Y%m%d").date()
         except (IndexError, ValueError):
             day = today
-        status = PLATFORM_STATUS.get(str(view.get("status")), CaseStatus.SUBMITTED)
+        status = ADOPTED_STATUS.get(str(view.get("status")), CaseStatus.SUBMITTED)
         adopt_case(
             store.cases,
             case_id=case_id,
@@ -114,6 +118,8 @@ def _project(store: Store, case_id: str, number: str, body: dict[str, Any], toda
     records = store.records
     for line in file.checklist:
         records.set_checklist_line(case_id, line.code, MaterialStatus(line.status))
+    if file.decision is None or file.decision.outcome != "accepted":
+        return  # only an acceptance opens shortfalls (as at the deciding window): a declined case owes nothing
     supplied = {s.code for s in file.supplements}
     held = {s.material_code: s for s in records.shortfalls(case_id)}
     for line in file.checklist:

@@ -26,9 +26,10 @@ if TYPE_CHECKING:
 
 HALL_PATH = "/v1/hall/kpi"
 # The window's and the operator's tables share these columns after the first (and, for operators, the windows).
-# No 不予受理 column: a declined case stays at its window (it is never sent), so the platform holds none to count.
+# 不予受理 beside 受理, as in the counter's own report: every window sends its declines, and the platform counts them.
 FIGURE_COLUMNS_ZH = (
     "受理",
+    "不予受理",
     "均时(分)",
     "件均纸质",
     "件均容缺",
@@ -59,9 +60,6 @@ CSV_COLUMNS = (
     "rated",
     "satisfied_percent",
 )
-
-
-NOT_SENT = "不予受理的案件留在作出决定的窗口、不报送平台，不在全大厅统计中：见各窗口本机统计（counter report）"
 
 
 class HallUnreachable(Exception):
@@ -213,6 +211,7 @@ def figure_cells(row: HallRow) -> list[str]:
     """FIGURE_COLUMNS_ZH of one row; the ratings as counts per level, best first (e.g. ``3/1/0/0/1``)."""
     return [
         str(row.accepted),
+        str(row.declined),
         _num(row.minutes_avg),
         _num(row.received_per_case),
         _num(row.waived_per_case),
@@ -270,7 +269,7 @@ def render_hall_table(report: HallReport) -> str:
     total = report.total
     windows = _table(WINDOW_COLUMNS_ZH, [*map(window_cells, report.by_window), window_cells(total)], 1)
     operators = _table(OPERATOR_COLUMNS_ZH, [*map(operator_cells, report.by_operator), operator_cells(total)], 2)
-    lines = [title, "按窗口", *windows, "", "按操作员", *operators, levels_line(report), NOT_SENT]
+    lines = [title, "按窗口", *windows, "", "按操作员", *operators, levels_line(report)]
     return "\n".join(lines) + "\n"
 
 

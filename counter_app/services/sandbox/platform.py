@@ -5,7 +5,9 @@ replay answers as the first time did); the same version with a different body is
 the ETag (``"<version>"``) the sender last saw; when given it must match the stored version.
 
 Status moves ``in_review -> approved -> completed`` one step every ``advance_after_seconds`` (when not 0), or on
-command (``POST /v1/_sandbox/advance``), each step adding an event (审批通过, 抵押登记, 办结). In-memory only.
+command (``POST /v1/_sandbox/advance``), each step adding an event (审批通过, 抵押登记, 办结). A case the window
+declined (``decision.outcome`` "declined": 不予受理) is recorded as ``declined``, a final status no step leaves; sent
+again accepted (the applicant came back with what was missing), it goes into review. In-memory only.
 """
 
 from __future__ import annotations
@@ -25,7 +27,9 @@ STEPS: dict[CaseStatus, tuple[CaseStatus, str, str]] = {
     CaseStatus.IN_REVIEW: (CaseStatus.APPROVED, "approved", "贷款审批通过"),
     CaseStatus.APPROVED: (CaseStatus.COMPLETED, "completed", "抵押登记完成，已办结"),
 }
-FINAL = frozenset({CaseStatus.COMPLETED, CaseStatus.REJECTED})
+FINAL = frozenset({CaseStatus.COMPLETED, CaseStatus.REJECTED, CaseStatus.DECLINED})
+# A 不予受理 is recorded like every 办件 (the hall's figures and 好差评 count it), but nothing is left to review.
+DECLINED_EVENT = ("declined", "窗口不予受理，已出具一次性告知书")
 
 
 class PlatformError(Exception):
@@ -65,6 +69,12 @@ class StoredCase:
             "events": list(self.events),
             "supplements": list(self.supplements),
         }
+
+
+def _outcome(payload: dict[str, Any]) -> object:
+    """The window's decision in this body (``accepted``, ``declined``), read as plain JSON as the hall's figures are."""
+    decision = payload.get("decision")
+    return decision.get("outcome") if isinstance(decision, dict) else None
 
 
 def _digest(payload: dict[str, Any]) -> str:
@@ -111,17 +121,18 @@ class Platform:
         if current is None:
             if if_match not in (None, "*"):
                 raise PlatformError(412, "precondition_failed", "案件在平台上不存在，If-Match 不应指定版本")
+            declined = _outcome(payload) == "declined"
             case = StoredCase(
                 case_id=case_id,
                 version=version,
                 digest=digest,
                 payload=payload,
-                status=CaseStatus.IN_REVIEW,
+                status=CaseStatus.DECLINED if declined else CaseStatus.IN_REVIEW,
                 received_at=now,
                 updated_at=now,
                 last_step_at=now,
             )
-            self._event(case, "received", "平台已接收，进入审核", now)
+            self._event(case, *(DECLINED_EVENT if declined else ("received", "平台已接收，进入审核")), now)
             self.cases[case_id] = case
             return 201, case
         if version == current.version:
@@ -140,7 +151,20 @@ class Platform:
         current.digest = digest
         current.payload = payload
         self._event(current, "updated", f"案件已更新为第 {version} 版", now)
+        self._follow_decision(current, now)
         return 200, current
+
+    def _follow_decision(self, case: StoredCase, now: datetime) -> None:
+        """A newer body's decision where it changes the case's course: declined now (a case still in review), or
+        accepted after a decline (reopened at a window and accepted: into review, with the time from now)."""
+        outcome = _outcome(case.payload)
+        if outcome == "declined" and case.status is CaseStatus.IN_REVIEW:
+            case.status = CaseStatus.DECLINED
+            self._event(case, *DECLINED_EVENT, now)
+        elif outcome == "accepted" and case.status is CaseStatus.DECLINED:
+            case.status = CaseStatus.IN_REVIEW
+            case.last_step_at = now
+            self._event(case, "reaccepted", "窗口重新受理，进入审核", now)
 
     def get(self, case_id: str) -> StoredCase:
         self.tick()
