@@ -58,7 +58,8 @@ _T = TypeVar("_T")
 logger = logging.getLogger(__name__)
 
 ACTOR = "sync"
-# Statuses a local case may still leave because of the platform; draft/declined cases never reach it.
+# Statuses a local case may still leave because of the platform. A draft never reaches it; a declined case does
+# (the hall counts declines) but is final here: the platform keeps it declined too.
 _OPEN = frozenset(
     {CaseStatus.ACCEPTED, CaseStatus.SUBMITTED, CaseStatus.IN_REVIEW, CaseStatus.APPROVED, CaseStatus.DISBURSED}
 )
