@@ -2,7 +2,8 @@
 
 A child process (forked from this one, so the imports are paid once) opens the store and works through the
 prepared drafts as fast as it can: accept one, decline the next, take a supplement on an accepted case, void
-another. The parent kills it with SIGKILL at a random moment and checks, every round, that each case is wholly
+another. The parent kills it with SIGKILL at a random moment (after a random number of commands begun, which the
+child announces on a pipe, and a random few ms: so on a loaded machine too the kills fall among decisions) and checks, every round, that each case is wholly
 before or wholly after its last command: "accepted" holds exactly when the platform has an entry queued, every
 decision is whole, shortfalls match the supplements, and the database and the audit chain are sound.
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import os
 import random
+import select
 import signal
 import sys
 import time
@@ -74,11 +76,13 @@ def _session(store: Store, case_id: str) -> IntakeCase:
     )
 
 
-def _work(data: Path, seed: int) -> None:
+def _work(data: Path, seed: int, ready: int) -> None:
     """The child: decisions back to back until killed (or nothing is left to decide)."""
     rng = random.Random(seed)
     store = _open(data)
-    os.write(1, b"")  # nothing to say; the parent times the kill from the fork
+    # The parent counts these (store open, then one per command) and kills after a random number of commands and a
+    # random few ms: on a loaded machine too the kills land among the decisions, and enough of them run.
+    os.write(ready, b"1")
     while True:
         ids = {s.id: s.status for s in store.cases.list_drafts(limit=10_000)}
         drafts = sorted(ids)
@@ -88,6 +92,7 @@ def _work(data: Path, seed: int) -> None:
         ops = ["accept", "decline", "supplement", "void"]
         rng.shuffle(ops)
         for op in ops:
+            os.write(ready, b".")
             try:
                 if op == "accept":
                     _session(store, drafts[0]).accept()
@@ -149,6 +154,17 @@ def _check(data: Path) -> Counter[str]:
     return seen
 
 
+def _wait_for_commands(pipe: int, commands: int) -> None:
+    """Until the child has opened its store and begun ``commands`` commands (or it ended, or 10 s passed)."""
+    seen, deadline = b"", time.monotonic() + 10
+    while seen.count(b".") < commands and time.monotonic() < deadline:
+        if select.select([pipe], [], [], max(0.0, deadline - time.monotonic()))[0]:
+            chunk = os.read(pipe, 64)
+            if not chunk:
+                return
+            seen += chunk
+
+
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="fork and SIGKILL are POSIX only")
 def test_sigkill_during_decisions_leaves_every_case_whole(tmp_path: Path) -> None:
     data = tmp_path / "data"
@@ -157,11 +173,13 @@ def test_sigkill_during_decisions_leaves_every_case_whole(tmp_path: Path) -> Non
     rng = random.Random(20261201)
     killed_mid_work = 0
     for round_no in range(ROUNDS):
+        ready_read, ready_write = os.pipe()
         pid = os.fork()
         if pid == 0:  # pragma: no cover - the child never returns to pytest
             code = 0
             try:
-                _work(data, round_no)
+                os.close(ready_read)
+                _work(data, round_no, ready_write)
             except BaseException:
                 import traceback
 
@@ -169,10 +187,14 @@ def test_sigkill_during_decisions_leaves_every_case_whole(tmp_path: Path) -> Non
                 code = 1
             finally:
                 os._exit(code)
-        # Past the store's opening (a few ms), then anywhere within the decisions.
-        time.sleep(rng.uniform(0.01, 0.07))
+        # After the store's opening and a random number of commands (the child says each on the pipe), at a random
+        # instant of the next ones.
+        os.close(ready_write)
+        _wait_for_commands(ready_read, rng.randint(2, 8))
+        time.sleep(rng.uniform(0.0, 0.02))
         os.kill(pid, signal.SIGKILL)
         _, status = os.waitpid(pid, 0)
+        os.close(ready_read)  # only now: a child still writing to a closed pipe would fail, not be killed
         killed_mid_work += os.WIFSIGNALED(status)
         _check(data)
     seen = _check(data)
