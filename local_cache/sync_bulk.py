@@ -11,7 +11,7 @@ acknowledged version. Only moves the store allows without a supervisor are made 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -65,6 +65,34 @@ class SyncBulk:
             [id_list(list(dict.fromkeys(case_ids)))],
         )
         return {str(case_id): int(version) for case_id, version in rows}
+
+    def due_rows(self, *, limit: int, exclude: Collection[int] = ()) -> list[dict[str, Any]]:
+        """What :meth:`SyncLedger.next_batch` hands out (the same rule: due, pending, the lowest version of its case
+        not yet through), as whole ``outbox`` rows still encrypted, read in one step: the drain reads them in its
+        store thread, where a row-by-row fetch would wait for the event loop's GIL at every row."""
+        rows = self._rows(
+            "o.id, o.case_id, o.version, hex(o.payload_enc), o.state, o.attempts, o.next_attempt_at, o.last_error",
+            "(SELECT o.* FROM outbox o WHERE o.state = 'pending' AND o.next_attempt_at <= ? "
+            "AND o.id NOT IN (SELECT value FROM json_each(?)) AND NOT EXISTS (SELECT 1 FROM outbox p "
+            "WHERE p.case_id = o.case_id AND p.version < o.version AND p.state NOT IN ('sent', 'discarded')) "
+            "ORDER BY o.next_attempt_at, o.id LIMIT ?) o",
+            [self._clock().isoformat(), id_list(list(exclude)), limit],
+        )
+        # The aggregate's order is not promised by SQL: sorted again (oldest due first, as next_batch).
+        rows.sort(key=lambda r: (r[6], r[0]))
+        return [
+            {
+                "id": r[0],
+                "case_id": r[1],
+                "version": r[2],
+                "payload_enc": bytes.fromhex(r[3]),
+                "state": r[4],
+                "attempts": r[5],
+                "next_attempt_at": r[6],
+                "last_error": r[7],
+            }
+            for r in rows
+        ]
 
     def _rows(self, columns: str, source: str, params: Sequence[Any]) -> list[list[Any]]:
         """``SELECT columns FROM source`` as one JSON array, in one step: fetched row by row, the sqlite3 module

@@ -2,9 +2,10 @@
 
 The pass used to go in rounds: hand out 128 entries, wait for the slowest of them, commit, ask for the next 128.
 Each round's tail ran with fewer than ``concurrency`` requests in flight, and the event loop stood still while the
-next batch was read. Here the slots are kept full: more entries are handed out as soon as fewer than
-``concurrency`` are waiting or in flight, and results are committed in the engine's store thread while the next
-requests are on the wire.
+next batch was read. Here the slots are kept full: ``concurrency`` senders each send the next waiting entry as
+soon as their last request is answered, and results are committed in the engine's store thread while the next
+requests are on the wire. The next batch is read and decrypted in that thread too, while fewer than a batch
+are still waiting: the event loop that drives HTTP only sends.
 
 Exactly-once is kept as it was: an entry becomes ``sent`` only after a 2xx, in the transaction that records its
 acknowledged version (:class:`local_cache.sync_bulk.SyncBulk`); until that commit it is still ``pending`` in the
@@ -40,81 +41,137 @@ def _about(r: SendResult) -> str:
 
 async def drain(engine: SyncEngine, summary: SyncSummary, progress: Progress | None = None) -> None:
     """One pass over what is due now; results land in ``summary``."""
-    policy = engine.policy
-    total = engine.pending_count()
-    done = 0
-    if progress:
-        progress(0, total)
-    # Tried in this pass and not (yet) committed as sent: never handed out again in this pass. Entries committed
-    # as sent leave the set (the state filter excludes them), so the query's NOT IN list stays short.
-    open_ids: set[int] = set()
-    backlog: deque[OutboxEntry] = deque()
-    # Every finished send and commit reports here: waiting costs O(1) per request (asyncio.wait over the
-    # requests in flight would add and remove a callback on each of them at every completion).
-    reports: asyncio.Queue[SendResult | _Committed | BaseException] = asyncio.Queue()
-    tasks: set[asyncio.Task[None]] = set()  # strong references until done
-    in_flight = 0
-    results: list[SendResult] = []
-    committing = False
-    more = True  # the outbox may hold more due entries than were handed out so far
-    acked: dict[str, int] = {}  # If-Match of the entries handed out
+    await _Pass(engine, summary, progress).run()
 
-    async def send(entry: OutboxEntry) -> None:
+
+class _Pass:
+    """One drain pass. ``concurrency`` senders each take the next entry from the backlog as soon as their request
+    is answered (no hand-over through another task: a slot never waits for a busy event loop to come round to a
+    coordinator); :meth:`run` is woken only when there is something for the store thread (a read, a commit) or
+    a sender stopped."""
+
+    def __init__(self, engine: SyncEngine, summary: SyncSummary, progress: Progress | None) -> None:
+        self.engine, self.summary, self.progress = engine, summary, progress
+        self.policy = engine.policy
+        self.total = engine.pending_count()
+        self.done = 0
+        # Tried in this pass and not (yet) committed as sent: never handed out again in this pass. Entries
+        # committed as sent leave the set (the state filter excludes them), so the read's NOT IN stays short.
+        self.open_ids: set[int] = set()
+        self.backlog: deque[OutboxEntry] = deque()
+        self.results: list[SendResult] = []
+        self.acked: dict[str, int] = {}  # If-Match of the entries handed out
+        self.senders = 0
+        self.committing = self.fetching = False
+        # A commit handed to the store thread after the read in progress: that read may not see what it acknowledged.
+        self.committed_since_read = False
+        self.more = True  # the outbox may hold more due entries than were handed out so far
+        self.reports: deque[_Committed | _Fetched | BaseException] = deque()  # from the store thread and senders
+        self.wake = asyncio.Event()
+        self.tasks: set[asyncio.Task[None]] = set()  # strong references until done
+
+    def wanted(self) -> bool:
+        """Something for :meth:`run` to do: a read (fewer than a batch left), or a commit (enough results)."""
+        if self.more and not self.fetching and len(self.backlog) < self.policy.batch_size:
+            return True
+        return not self.committing and len(self.results) >= COMMIT_EVERY
+
+    async def sender(self) -> None:
+        backlog, results, send, acked = self.backlog, self.results, self.engine._send, self.acked
         try:
-            reports.put_nowait(await engine._send(entry, acked))
+            while backlog:
+                results.append(await send(backlog.popleft(), acked))
+                self.done += 1
+                if self.progress:
+                    self.progress(self.done, max(self.total, self.done))
+                if self.wanted():
+                    self.wake.set()
         except BaseException as exc:  # _send catches what HTTP can throw; anything else ends the pass
-            reports.put_nowait(exc)
+            self.reports.append(exc)
+        finally:
+            self.senders -= 1
+            self.wake.set()
 
-    def committed(future: asyncio.Future[set[int]]) -> None:
-        reports.put_nowait(future.exception() or _Committed(future.result()))
+    def reported(self, future: asyncio.Future[_Committed] | asyncio.Future[_Fetched]) -> None:
+        self.reports.append(future.exception() or future.result())
+        self.wake.set()
 
-    try:
-        while True:
-            if more and not backlog:
-                batch = engine.ledger.next_batch(limit=policy.batch_size, exclude=open_ids)
-                more = len(batch) == policy.batch_size
-                open_ids.update(e.id for e in batch)
-                backlog.extend(batch)
-                # Safe to read now: a case's lower versions are all committed before its entry is handed out.
-                acked.update(engine.bulk.acked_versions(e.case_id for e in batch))
-            while backlog and in_flight < policy.concurrency:
-                task = asyncio.ensure_future(send(backlog.popleft()))
-                tasks.add(task)
-                task.add_done_callback(tasks.discard)
-                in_flight += 1
-            # Commit every COMMIT_EVERY results, or at once when nothing else is on the way (the tail of a pass,
-            # or later versions waiting for this one): few, large transactions take the GIL from the event loop
-            # less often; the store thread's fsync never blocks it.
-            if (
-                results
-                and not committing
-                and (len(results) >= COMMIT_EVERY or in_flight == 0 or (not more and not backlog))
-            ):
-                engine._in_store_thread(commit, engine, results, summary).add_done_callback(committed)
-                committing, results = True, []
-            if in_flight == 0 and not committing and not backlog:
-                break
-            report = await reports.get()
+    async def run(self) -> None:
+        engine, policy = self.engine, self.policy
+        if self.progress:
+            self.progress(0, self.total)
+        try:
             while True:
-                if isinstance(report, BaseException):
-                    # A failed commit ends the pass: its entries are still pending in the database, sent later.
-                    raise report
-                if isinstance(report, _Committed):
-                    open_ids.difference_update(report.sent)
-                    committing = False
-                    more = True  # cases whose version was just acknowledged may have their next one due now
-                else:
-                    in_flight -= 1
-                    results.append(report)
-                    done += 1
-                    if progress:
-                        progress(done, max(total, done))
-                if reports.empty():
-                    break
-                report = reports.get_nowait()
-    finally:
-        for task in list(tasks):
-            task.cancel()
+                while self.reports:
+                    self.take(self.reports.popleft())
+                # The next batch is read while the last one still keeps the slots full. The store thread runs one
+                # thing at a time, so the read sees every commit handed to it before.
+                if self.more and not self.fetching and len(self.backlog) < policy.batch_size:
+                    exclude = tuple(self.open_ids)  # a snapshot: the set changes on this loop during the read
+                    engine._in_store_thread(read, engine, policy.batch_size, exclude).add_done_callback(self.reported)
+                    self.fetching, self.committed_since_read = True, False
+                while self.backlog and self.senders < policy.concurrency:
+                    task = asyncio.ensure_future(self.sender())
+                    self.tasks.add(task)
+                    task.add_done_callback(self.tasks.discard)
+                    self.senders += 1
+                # Commit every COMMIT_EVERY results, or at once when nothing else is on the way (the tail of a
+                # pass, or later versions waiting for this one): few, large transactions take the GIL from the
+                # event loop less often; the store thread's fsync never blocks it.
+                results = self.results
+                if (
+                    results
+                    and not self.committing
+                    and (
+                        len(results) >= COMMIT_EVERY
+                        or self.senders == 0
+                        or (not self.more and not self.backlog and not self.fetching)
+                    )
+                ):
+                    # A copy for the store thread; the senders keep appending to the list they hold.
+                    batch = results.copy()
+                    results.clear()
+                    engine._in_store_thread(commit, engine, batch, self.summary).add_done_callback(self.reported)
+                    self.committing, self.committed_since_read = True, self.fetching
+                if not (self.senders or self.committing or self.backlog or self.fetching or self.more):
+                    return
+                if not self.reports:
+                    await self.wake.wait()
+                self.wake.clear()
+        finally:
+            for task in list(self.tasks):
+                task.cancel()
+
+    def take(self, report: _Committed | _Fetched | BaseException) -> None:
+        if isinstance(report, BaseException):
+            # A failed commit ends the pass: its entries are still pending in the database, sent later.
+            raise report
+        if isinstance(report, _Committed):
+            self.open_ids.difference_update(report.sent)
+            self.committing = False
+            self.more = True  # cases whose version was just acknowledged may have their next one due now
+        else:
+            self.fetching = False
+            # Safe to use: a case's lower versions were all committed before its entry was read.
+            self.acked.update(report.acked)
+            self.open_ids.update(e.id for e in report.entries)
+            self.backlog.extend(report.entries)
+            self.more = len(report.entries) == self.policy.batch_size or self.committed_since_read
+
+
+class _Fetched:
+    """A read finished: the next due entries (decrypted, in memory only) and their cases' acknowledged versions."""
+
+    def __init__(self, entries: list[OutboxEntry], acked: dict[str, int]) -> None:
+        self.entries, self.acked = entries, acked
+
+
+def read(engine: SyncEngine, limit: int, exclude: tuple[int, ...]) -> _Fetched:
+    """The next entries :meth:`SyncLedger.next_batch` would hand out, in the store thread (one-step read, then
+    decrypted there): the event loop driving the requests does not stop for it."""
+    entry_of = engine.store.outbox.entry_of
+    entries = [entry_of(row) for row in engine.bulk.due_rows(limit=limit, exclude=exclude)]
+    return _Fetched(entries, engine.bulk.acked_versions(e.case_id for e in entries))
 
 
 class _Committed:
@@ -124,9 +181,9 @@ class _Committed:
         self.sent = sent
 
 
-def commit(engine: SyncEngine, results: list[SendResult], summary: SyncSummary) -> set[int]:
+def commit(engine: SyncEngine, results: list[SendResult], summary: SyncSummary) -> _Committed:
     """One transaction for the results in hand (in the store thread): a crash before COMMIT only means those
-    entries are sent again, and the platform answers the replay as the first time. Returns the ids now sent."""
+    entries are sent again, and the platform answers the replay as the first time. Reports the ids now sent."""
     ledger, bulk = engine.ledger, engine.bulk
     with ledger.batch():
         sent = [r for r in results if r.outcome == "sent"]
@@ -161,4 +218,4 @@ def commit(engine: SyncEngine, results: list[SendResult], summary: SyncSummary) 
                     wait = retry_in.total_seconds()
                     logger.warning("%s: not sent (attempt %d), retry in %.0f s", _about(r), after.attempts, wait)
                 summary.errors.append(f"{r.entry.case_id} v{r.entry.version}: {r.message}")
-    return {r.entry.id for r in sent}
+    return _Committed({r.entry.id for r in sent})
