@@ -3,9 +3,10 @@
 A child process (forked from this one, so the imports are paid once) opens the store and works through the
 prepared drafts as fast as it can: accept one, decline the next, take a supplement on an accepted case, void
 another. The parent kills it with SIGKILL at a random moment (after a random number of commands begun, which the
-child announces on a pipe, and a random few ms: so on a loaded machine too the kills fall among decisions) and checks, every round, that each case is wholly
-before or wholly after its last command: "accepted" holds exactly when the platform has an entry queued, every
-decision is whole, shortfalls match the supplements, and the database and the audit chain are sound.
+child announces on a pipe, and a random few ms: so on a loaded machine too the kills fall among decisions) and
+checks, every round, that each case is wholly before or wholly after its last command: "accepted" holds exactly
+when the platform has an entry queued, every decision is whole, shortfalls match the supplements, and the database
+and the audit chain are sound.
 """
 
 from __future__ import annotations
