@@ -22,6 +22,17 @@ from local_cache.crypto import KeyRing
 from local_cache.db import Database
 from local_cache.errors import NotFoundError, ValidationError
 
+# The entries a drain may send now: due, pending, at most one per case, the lowest version not yet through (a lower
+# one pending, parked as a conflict or dead holds it back: version N+1 never reaches the platform before N), oldest
+# first. Parameters: now (ISO), the ids to leave out (a JSON array, bulk_sql.id_list), the limit. One rule for
+# SyncLedger.next_batch and SyncBulk.due_rows (the drain's read in its store thread).
+DUE_ENTRIES = (
+    "SELECT o.* FROM outbox o WHERE o.state = 'pending' AND o.next_attempt_at <= ? "
+    "AND o.id NOT IN (SELECT value FROM json_each(?)) AND NOT EXISTS (SELECT 1 FROM outbox p "
+    "WHERE p.case_id = o.case_id AND p.version < o.version AND p.state NOT IN ('sent', 'discarded')) "
+    "ORDER BY o.next_attempt_at, o.id LIMIT ?"
+)
+
 
 @dataclass(frozen=True)
 class OutboxEntry:

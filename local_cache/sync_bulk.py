@@ -20,7 +20,7 @@ from local_cache.audit import Action, AuditLog
 from local_cache.bulk_sql import id_list, insert_rows
 from local_cache.cases import _CLOSED, _FORWARD
 from local_cache.db import Database
-from local_cache.outbox import OutboxEntry
+from local_cache.outbox import DUE_ENTRIES, OutboxEntry
 
 
 class LocalCase(NamedTuple):
@@ -67,15 +67,12 @@ class SyncBulk:
         return {str(case_id): int(version) for case_id, version in rows}
 
     def due_rows(self, *, limit: int, exclude: Collection[int] = ()) -> list[dict[str, Any]]:
-        """What :meth:`SyncLedger.next_batch` hands out (the same rule: due, pending, the lowest version of its case
-        not yet through), as whole ``outbox`` rows still encrypted, read in one step: the drain reads them in its
+        """What :meth:`SyncLedger.next_batch` hands out (the same rule, ``outbox.DUE_ENTRIES``), as whole ``outbox``
+        rows still encrypted, read in one step: the drain reads them in its
         store thread, where a row-by-row fetch would wait for the event loop's GIL at every row."""
         rows = self._rows(
             "o.id, o.case_id, o.version, hex(o.payload_enc), o.state, o.attempts, o.next_attempt_at, o.last_error",
-            "(SELECT o.* FROM outbox o WHERE o.state = 'pending' AND o.next_attempt_at <= ? "
-            "AND o.id NOT IN (SELECT value FROM json_each(?)) AND NOT EXISTS (SELECT 1 FROM outbox p "
-            "WHERE p.case_id = o.case_id AND p.version < o.version AND p.state NOT IN ('sent', 'discarded')) "
-            "ORDER BY o.next_attempt_at, o.id LIMIT ?) o",
+            f"({DUE_ENTRIES}) o",
             [self._clock().isoformat(), id_list(list(exclude)), limit],
         )
         # The aggregate's order is not promised by SQL: sorted again (oldest due first, as next_batch).

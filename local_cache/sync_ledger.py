@@ -26,10 +26,11 @@ import sqlite_utils
 
 from forms.vocabulary import CaseStatus
 from local_cache.audit import AuditLog
+from local_cache.bulk_sql import id_list
 from local_cache.cases import Cases
 from local_cache.db import Database
 from local_cache.errors import NotFoundError, ValidationError
-from local_cache.outbox import Outbox, OutboxEntry
+from local_cache.outbox import DUE_ENTRIES, Outbox, OutboxEntry
 
 PULL_CURSOR = "pull_cursor"
 Keep = Literal["local", "platform"]
@@ -104,15 +105,8 @@ class SyncLedger:
 
         An entry waits while any lower version of its case is pending, parked as a conflict or dead — so
         version N+1 never reaches the platform before N."""
-        excluded = ",".join(str(int(i)) for i in exclude) or "-1"
         # Whole rows in one query (not one more query per entry): the drain asks for a batch many times a second.
-        rows = self._db.conn.query(
-            "SELECT o.* FROM outbox o WHERE o.state = 'pending' AND o.next_attempt_at <= ? "
-            f"AND o.id NOT IN ({excluded}) AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.case_id = o.case_id "
-            "AND p.version < o.version AND p.state NOT IN ('sent', 'discarded')) "
-            "ORDER BY o.next_attempt_at, o.id LIMIT ?",
-            [self._clock().isoformat(), limit],
-        )
+        rows = self._db.conn.query(DUE_ENTRIES, [self._clock().isoformat(), id_list(list(exclude)), limit])
         return [self._outbox.entry_of(r) for r in rows]
 
     def next_due_at(self) -> datetime | None:

@@ -78,7 +78,7 @@ class CaseScreen(HoldsKeys, CaseEnter):
         # Half-typed text, saved with the case (encrypted) on every keystroke; the screen state holds no text.
         self.raw: dict[str, str] = case.drafts
         self._entered: Widget | None = None  # where Enter last moved focus (a lookup may backfill it after)
-        self.lookups_running = set()
+        self.lookups_running: set[VerificationKind] = set()
         self._pending_step: int | None = None  # a step asked for before it was mounted (_mount_rest shows it)
         # The scenario each step was composed for: a step composed for another is reshaped before it shows.
         self._composed_for: dict[int, tuple[object, ...]] = {}
@@ -93,6 +93,9 @@ class CaseScreen(HoldsKeys, CaseEnter):
                 yield Static(title, id=f"tab-{index}", classes="tab")
         kinds = (ScenarioStep, PeopleStep, VerifyStep, LoanStep, ChecklistStep, ReviewStep)
         self._steps: list[Step] = [kind(self.case, id=step_id) for kind, step_id in zip(kinds, STEP_IDS, strict=True)]
+        verify = self._steps[2]
+        if isinstance(verify, VerifyStep):
+            verify.running = self.lookups_running  # one set of lookups on their way, kept by CaseLookups
         # Only the step on show is mounted with the screen, so it paints at once; the others follow (_mount_rest).
         self._composed_for[self.step] = self._steps[self.step].shape(self.case.application.scenario)
         with ContentSwitcher(initial=STEP_IDS[self.step], id="steps"):

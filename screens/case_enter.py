@@ -87,8 +87,8 @@ class CaseEnter(CaseSupervisor):
         # A lookup answered while focus sat, untouched, where Enter had put it: if it backfilled that field, go on,
         # to the next step when nothing is left in this one (Enter meant "on to what I type next").
         field = self._entered
-        settled = isinstance(field, FieldInput) and self.focused is field and not self._to_type(field)
-        if settled and field is not None and not self._enter_moves_on(field):
+        backfilled = isinstance(field, FieldInput) and self.focused is field and not self._to_type(field)
+        if backfilled and field is not None and not self._enter_moves_on(field):  # moved on within the step, or:
             self.call_later(self._next_step_to_type, field)
 
     def _commit(self, field: FieldInput) -> None:

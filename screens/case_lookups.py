@@ -57,7 +57,6 @@ class CaseLookups(CasePrinting):
         asked = frozenset(r.kind for r in requests)
         self.lookups_running |= asked
         for verify in self.query(VerifyStep):  # none while the step is still being mounted
-            verify.running.update(asked)
             verify.refresh_from_case()
         self._lookup_worker(kinds, asked)
 
@@ -73,15 +72,12 @@ class CaseLookups(CasePrinting):
         finally:
             self.lookups_running -= asked  # answered or failed: none of them is still on its way
             for verify in self.query(VerifyStep):
-                verify.running.clear()
                 verify.refresh_from_case()
 
     _redraw_due = False
 
     def _result_arrived(self, result: VerificationResult) -> None:
         self.lookups_running.discard(result.kind)
-        for verify in self.query(VerifyStep):
-            verify.running.discard(result.kind)
         # A step change starts a dozen lookups, answered within a few ms of each other while the clerk types on:
         # the screen is redrawn once for all those answered by its next refresh, not once per answer.
         if not self._redraw_due:

@@ -56,10 +56,9 @@ class WarmCase:
 
     def take(self) -> CaseScreen | None:
         """The prepared screen for ``n`` (None: none fit, build one as before); never handed out twice."""
+        if self._screen is not None and not self._fit(self._screen):
+            self.discard()
         screen, self._screen = self._screen, None
-        if screen is not None and not self._fit(screen):
-            screen.call_later(screen.remove)
-            return None
         return screen
 
     def discard(self) -> None:

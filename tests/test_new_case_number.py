@@ -74,20 +74,25 @@ def test_the_authorization_reference_carries_the_number_given_in_the_same_change
         asyncio.run(ws.aclose())
 
 
+async def _prepared(d: Driver, home: HomeScreen) -> CaseScreen | None:
+    """Home's prepared case screen, once home has shown long enough to prepare it (screens/warm_case.py)."""
+    from screens.warm_case import PREPARE_AFTER_SECONDS
+
+    await d.pilot.pause(PREPARE_AFTER_SECONDS + 0.3)
+    await d.settle()
+    return home._warm._screen
+
+
 async def test_n_opens_the_case_screen_prepared_while_home_waited(tmp_path: Path) -> None:
     """Home prepares the next case's screen (screens/warm_case.py): `n` shows it with every step mounted, and a
     prepared screen never used stores nothing; once taken, home prepares another."""
-    from screens.warm_case import PREPARE_AFTER_SECONDS
-
     app = build_app(tmp_path / "data")
     async with app.run_test(size=(120, 36)) as pilot:
         d = Driver(pilot)
         await d.login()
         home = app.screen
         assert isinstance(home, HomeScreen)
-        await pilot.pause(PREPARE_AFTER_SECONDS + 0.3)
-        await d.settle()
-        prepared = home._warm._screen
+        prepared = await _prepared(d, home)
         assert prepared is not None and prepared.is_running and not prepared.is_current
         assert all(step.is_mounted for step in prepared._steps)  # mounted out of sight, before `n`
         assert prepared.size == app.size  # and laid out: `n` only paints it
@@ -96,26 +101,20 @@ async def test_n_opens_the_case_screen_prepared_while_home_waited(tmp_path: Path
         await d.settle()
         assert app.screen is prepared and home._warm._screen is None
         await d.press("escape")
-        await pilot.pause(PREPARE_AFTER_SECONDS + 0.3)
-        await d.settle()
-        following = home._warm._screen
+        following = await _prepared(d, home)
         assert following is not None and following is not prepared and following.case is not prepared.case
         assert store_of(app.workstation).cases.list_drafts() == []
 
 
 async def test_a_prepared_screen_under_an_older_pack_is_not_used(tmp_path: Path) -> None:
     """A pack pulled from the platform after the screen was prepared: `n` builds a case under the pack in force."""
-    from screens.warm_case import PREPARE_AFTER_SECONDS
-
     app = build_app(tmp_path / "data")
     async with app.run_test(size=(120, 36)) as pilot:
         d = Driver(pilot)
         await d.login()
         home = app.screen
         assert isinstance(home, HomeScreen)
-        await pilot.pause(PREPARE_AFTER_SECONDS + 0.3)
-        await d.settle()
-        prepared = home._warm._screen
+        prepared = await _prepared(d, home)
         assert prepared is not None
         workstation = app.workstation
         newer = workstation.policy.model_copy(

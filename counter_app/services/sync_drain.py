@@ -70,11 +70,13 @@ class _Pass:
         self.wake = asyncio.Event()
         self.tasks: set[asyncio.Task[None]] = set()  # strong references until done
 
+    def read_due(self) -> bool:
+        """The next batch should be read: fewer than a batch left to send, more may be due, no read under way."""
+        return self.more and not self.fetching and len(self.backlog) < self.policy.batch_size
+
     def wanted(self) -> bool:
         """Something for :meth:`run` to do: a read (fewer than a batch left), or a commit (enough results)."""
-        if self.more and not self.fetching and len(self.backlog) < self.policy.batch_size:
-            return True
-        return not self.committing and len(self.results) >= COMMIT_EVERY
+        return self.read_due() or (not self.committing and len(self.results) >= COMMIT_EVERY)
 
     async def sender(self) -> None:
         backlog, results, send, acked = self.backlog, self.results, self.engine._send, self.acked
@@ -106,7 +108,7 @@ class _Pass:
                     self.take(self.reports.popleft())
                 # The next batch is read while the last one still keeps the slots full. The store thread runs one
                 # thing at a time, so the read sees every commit handed to it before.
-                if self.more and not self.fetching and len(self.backlog) < policy.batch_size:
+                if self.read_due():
                     exclude = tuple(self.open_ids)  # a snapshot: the set changes on this loop during the read
                     engine._in_store_thread(read, engine, policy.batch_size, exclude).add_done_callback(self.reported)
                     self.fetching, self.committed_since_read = True, False

@@ -53,6 +53,7 @@ class VerifyStep(Step):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        # Lookups asked and not answered yet: the case screen's own set (CaseLookups.lookups_running), shared.
         self.running: set[VerificationKind] = set()
 
     def compose(self) -> ComposeResult:
